@@ -1,0 +1,151 @@
+"""A content-addressed cache of node outputs on disk (ComfyUI-style keys from inputs).
+
+key = sha256(node type, node version, canonical params, upstream keys and ports, file hashes).
+An entry is a directory written under a temporary name and renamed into place, so a reader
+never sees half an entry; `manifest.json` inside describes the outputs.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import threading
+import uuid
+from concurrent.futures import Future, ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+from flowza.engine.serialize import read_value, write_value
+
+CACHE_FORMAT = 1
+_HASH_CHUNK = 8 * 1024 * 1024
+
+
+def cache_key(
+    node_type: str, version: int, params: dict[str, Any], upstream: list[tuple[str, str, str]], files: list[str]
+) -> str:
+    document = {
+        "format": CACHE_FORMAT,
+        "type": node_type,
+        "version": version,
+        "params": params,
+        "upstream": sorted(upstream),
+        "files": files,
+    }
+    canonical = json.dumps(document, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+class FileHashes:
+    """sha256 of input files, remembered by (path, size, mtime) so a rerun does not re-read them."""
+
+    def __init__(self, path: Path | None) -> None:
+        self.path = path
+        self._lock = threading.Lock()
+        self._known: dict[str, str] = {}
+        if path is not None and path.is_file():
+            try:
+                self._known = json.loads(path.read_text())
+            except (OSError, ValueError):
+                self._known = {}
+
+    def digest(self, file: Path) -> str:
+        stat = file.stat()
+        marker = f"{file.resolve()}|{stat.st_size}|{stat.st_mtime_ns}"
+        with self._lock:
+            known = self._known.get(marker)
+        if known:
+            return known
+        hasher = hashlib.sha256()
+        with file.open("rb") as handle:
+            while chunk := handle.read(_HASH_CHUNK):
+                hasher.update(chunk)
+        value = hasher.hexdigest()
+        with self._lock:
+            self._known[marker] = value
+            if self.path is not None:
+                tmp = self.path.with_name(f".{self.path.name}.{uuid.uuid4().hex}")
+                tmp.write_text(json.dumps(self._known))
+                os.replace(tmp, self.path)
+        return value
+
+
+class Cache:
+    """Node outputs by key, stored under `root/entries/ab/abcdef…/`; writes happen in the background."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        (root / "entries").mkdir(parents=True, exist_ok=True)
+        self.file_hashes = FileHashes(root / "file-hashes.json")
+        self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="flowza-cache-writer")
+        self._pending: list[Future[None]] = []
+        self._loaded: dict[tuple[str, str], Any] = {}
+
+    def entry_dir(self, key: str) -> Path:
+        return self.root / "entries" / key[:2] / key
+
+    def has(self, key: str) -> bool:
+        return (self.entry_dir(key) / "manifest.json").is_file()
+
+    def manifest(self, key: str) -> dict[str, Any]:
+        return dict(json.loads((self.entry_dir(key) / "manifest.json").read_text()))
+
+    def load(self, key: str) -> dict[str, Any]:
+        manifest = self.manifest(key)
+        directory = self.entry_dir(key)
+        outputs: dict[str, Any] = {}
+        for port, meta in manifest["outputs"].items():
+            cached = self._loaded.get((key, port))
+            if cached is None:
+                cached = read_value(meta, directory, port, self._resolve_ref)
+                self._loaded[(key, port)] = cached
+            outputs[port] = cached
+        return outputs
+
+    def _resolve_ref(self, key: str, port: str) -> Any:
+        return self.load(key)[port]
+
+    def store(
+        self, key: str, node_type: str, outputs: dict[str, Any], frame_refs: dict[int, tuple[str, str]]
+    ) -> None:
+        """Queue `outputs` for writing; the caller must not mutate them afterwards."""
+        future = self._writer.submit(self._write, key, node_type, outputs, frame_refs)
+        self._pending.append(future)
+
+    def _write(self, key: str, node_type: str, outputs: dict[str, Any], frame_refs: dict[int, tuple[str, str]]) -> None:
+        final = self.entry_dir(key)
+        if (final / "manifest.json").is_file():
+            return
+        tmp = final.parent / f".tmp-{key}-{uuid.uuid4().hex}"
+        tmp.mkdir(parents=True)
+        try:
+            metas = {port: write_value(value, tmp, port, frame_refs) for port, value in outputs.items()}
+            (tmp / "manifest.json").write_text(json.dumps({"key": key, "type": node_type, "outputs": metas}))
+            try:
+                os.replace(tmp, final)
+            except OSError:  # another writer finished first: theirs is identical
+                shutil.rmtree(tmp, ignore_errors=True)
+        except BaseException:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
+
+    def flush(self) -> list[str]:
+        """Wait for queued writes; return the errors of any that failed (the run is unaffected)."""
+        errors = []
+        for future in self._pending:
+            try:
+                future.result()
+            except Exception as exc:  # a full disk must not fail a finished run
+                errors.append(f"{type(exc).__name__}: {exc}")
+        self._pending.clear()
+        return errors
+
+    def close(self) -> None:
+        self.flush()
+        self._writer.shutdown(wait=True)
+
+    def clear(self) -> None:
+        shutil.rmtree(self.root / "entries", ignore_errors=True)
+        (self.root / "entries").mkdir(parents=True, exist_ok=True)

@@ -1,0 +1,292 @@
+"""Run a validated workflow: plan, compute cache keys, execute or reuse each node, report events."""
+
+from __future__ import annotations
+
+import threading
+import time
+import traceback
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from flowza.engine.cache import Cache, cache_key
+from flowza.engine.events import Event, EventSink, ignore
+from flowza.engine.graph import Graph
+from flowza.engine.issues import Report, ValidationFailed
+from flowza.engine.validate import validate
+from flowza.nodes.base import Cancelled, Context, NodeError
+from flowza.nodes.types import Dataset, ExportedFile, Metrics
+from flowza.workflow import Workflow
+
+
+@dataclass
+class NodeResult:
+    status: str = "pending"  # pending, running, succeeded, cached, failed, skipped, cancelled
+    seconds: float = 0.0
+    error: str | None = None
+    cache_key: str | None = None
+    reason: str | None = None
+    log: list[str] = field(default_factory=list)
+
+    def to_dict(self, detailed: bool = False) -> dict[str, Any]:
+        result: dict[str, Any] = {"status": self.status, "seconds": round(self.seconds, 6), "error": self.error}
+        if detailed:
+            result.update({"cache_key": self.cache_key, "reason": self.reason, "log": self.log})
+        return result
+
+
+@dataclass
+class RunResult:
+    status: str
+    nodes: dict[str, NodeResult]
+    metrics: dict[str, dict[str, Any]]
+    files: dict[str, str]
+    report: Report
+    outputs: dict[str, dict[str, Any]] = field(default_factory=dict, repr=False)
+    cache_errors: list[str] = field(default_factory=list)
+
+    def to_dict(self, detailed: bool = False) -> dict[str, Any]:
+        document: dict[str, Any] = {
+            "status": self.status,
+            "nodes": {node_id: r.to_dict(detailed) for node_id, r in self.nodes.items()},
+            "metrics": self.metrics,
+        }
+        if detailed:
+            document["files"] = self.files
+            document["warnings"] = [i.to_dict() for i in self.report.warnings]
+        return document
+
+
+@dataclass
+class RunOptions:
+    data_dir: Path
+    cache: Cache | None = None
+    output_dir: Path | None = None
+    target_node: str | None = None
+    cancel_event: threading.Event | None = None
+    on_event: EventSink = ignore
+    keep_outputs: bool = False
+
+
+def dataset_files(graph: Graph, node_id: str, params: Any, data_dir: Path) -> list[Path]:
+    from flowza.nodes.data.files import resolve_in_root
+
+    files = []
+    for name, info in type(params).model_fields.items():
+        extra = info.json_schema_extra if isinstance(info.json_schema_extra, dict) else {}
+        if extra.get("ui:widget") == "dataset":
+            files.append(resolve_in_root(data_dir, getattr(params, name)))
+    return files
+
+
+class _Run:
+    def __init__(self, graph: Graph, options: RunOptions) -> None:
+        self.graph = graph
+        self.options = options
+        self.cache = options.cache
+        self.results: dict[str, NodeResult] = {}
+        self.values: dict[str, dict[str, Any]] = {}
+        self.keys: dict[str, str] = {}
+        self.params: dict[str, Any] = {}
+        self.executed: set[str] = set()
+        self.remaining_consumers: dict[str, int] = {}
+
+    def emit(self, event: Event) -> None:
+        self.options.on_event(event)
+
+    def plan(self) -> list[str]:
+        order = self.graph.order
+        if self.options.target_node is not None:
+            wanted = self.graph.ancestors(self.options.target_node) | {self.options.target_node}
+            order = [n for n in order if n in wanted]
+        for node_id in order:
+            spec = self.graph.workflow.node(node_id)
+            definition = self.graph.defs[node_id]
+            params = definition.params_model.model_validate(spec.params)
+            self.params[node_id] = params
+            self.results[node_id] = NodeResult()
+            self.remaining_consumers[node_id] = sum(
+                1 for link in self.graph.consumers(node_id) if link.target in self.results or link.target in order
+            )
+        return order
+
+    def compute_key(self, node_id: str) -> str:
+        definition = self.graph.defs[node_id]
+        params = self.params[node_id]
+        upstream = [
+            (port, self.keys[link.source], link.source_port) for port, link in self.graph.inputs[node_id].items()
+        ]
+        files = []
+        if self.cache is not None:
+            files = [self.cache.file_hashes.digest(p) for p in dataset_files(self.graph, node_id, params, self.options.data_dir)]
+        document = params.model_dump(mode="json")
+        document["__target_hint"] = self.graph.target_hint(node_id)
+        return cache_key(definition.type, definition.version, document, upstream, files)
+
+    def inputs_for(self, node_id: str) -> dict[str, Any]:
+        inputs = {}
+        for port, link in self.graph.inputs[node_id].items():
+            inputs[port] = self.outputs_of(link.source)[link.source_port]
+        return inputs
+
+    def outputs_of(self, node_id: str) -> dict[str, Any]:
+        if node_id in self.values:
+            return self.values[node_id]
+        assert self.cache is not None
+        try:
+            outputs = self.cache.load(self.keys[node_id])
+        except Exception as exc:  # a damaged entry: recompute instead of failing the run
+            self.results[node_id].log.append(f"cached output unreadable ({exc}); recomputed")
+            outputs = self.execute(node_id)
+        self.values[node_id] = outputs
+        return outputs
+
+    def execute(self, node_id: str) -> dict[str, Any]:
+        definition = self.graph.defs[node_id]
+        inputs = self.inputs_for(node_id)
+        output_dir = (self.options.output_dir or self.options.data_dir / ".flowza-output") / node_id
+        ctx = Context(
+            node_id=node_id,
+            data_dir=self.options.data_dir,
+            output_dir=output_dir,
+            target_hint=self.graph.target_hint(node_id),
+            cancel_event=self.options.cancel_event,
+            on_progress=lambda fraction, message: self.emit(
+                Event("node_progress", node_id, "running", progress=fraction, message=message)
+            ),
+        )
+        ctx.check_cancelled()
+        outputs = definition.run(ctx, self.params[node_id], **inputs)
+        missing = set(definition.outputs) - set(outputs)
+        if missing:
+            raise NodeError(f"node produced no {', '.join(sorted(missing))} output")
+        self.results[node_id].log.extend(ctx.messages)
+        self.executed.add(node_id)
+        if self.cache is not None:
+            refs = self._frame_refs(node_id, inputs)
+            self.cache.store(self.keys[node_id], definition.type, outputs, refs)
+        return outputs
+
+    def _frame_refs(self, node_id: str, inputs: dict[str, Any]) -> dict[int, tuple[str, str]]:
+        refs = {}
+        for port, link in self.graph.inputs[node_id].items():
+            value = inputs[port]
+            if isinstance(value, Dataset):
+                refs[id(value.frame)] = (self.keys[link.source], link.source_port)
+        return refs
+
+    def release_inputs(self, node_id: str) -> None:
+        if self.options.keep_outputs:
+            return
+        for link in self.graph.inputs[node_id].values():
+            self.remaining_consumers[link.source] -= 1
+            if self.remaining_consumers[link.source] <= 0 and link.source in self.values:
+                kept = {p: v for p, v in self.values[link.source].items() if isinstance(v, (Metrics, ExportedFile))}
+                self.values[link.source] = kept if kept else {}
+                if not kept:
+                    del self.values[link.source]
+
+    def reason(self, node_id: str) -> str:
+        if self.cache is None:
+            return "cache disabled"
+        reran = [u for u in self.graph.upstream(node_id) if u in self.executed]
+        if reran:
+            return f"upstream {', '.join(repr(u) for u in reran)} re-ran"
+        return "no cached output for these params and inputs"
+
+    def skip_reason(self, node_id: str) -> str | None:
+        for upstream in self.graph.upstream(node_id):
+            status = self.results[upstream].status
+            if status in ("failed", "skipped"):
+                return f"skipped because {upstream!r} {status}"
+        return None
+
+
+def run_graph(graph: Graph, report: Report, options: RunOptions) -> RunResult:
+    run = _Run(graph, options)
+    order = run.plan()
+    run.emit(Event("run_started", data={"nodes": order}))
+    cancelled = False
+    for node_id in order:
+        result = run.results[node_id]
+        if cancelled or (options.cancel_event is not None and options.cancel_event.is_set()):
+            cancelled = True
+            result.status = "cancelled"
+            run.emit(Event("node_cancelled", node_id, "cancelled"))
+            continue
+        skip = run.skip_reason(node_id)
+        if skip:
+            result.status, result.reason = "skipped", skip
+            run.emit(Event("node_skipped", node_id, "skipped", message=skip))
+            continue
+        started = time.perf_counter()
+        try:
+            key = run.compute_key(node_id)
+        except NodeError as exc:
+            result.status, result.error = "failed", exc.message
+            run.emit(Event("node_failed", node_id, "failed", error=exc.message))
+            continue
+        run.keys[node_id] = key
+        result.cache_key = key
+        if run.cache is not None and run.cache.has(key):
+            result.status, result.reason = "cached", "inputs and params unchanged"
+            result.seconds = time.perf_counter() - started
+            run.emit(Event("node_cached", node_id, "cached", seconds=result.seconds))
+            continue
+        result.status, result.reason = "running", run.reason(node_id)
+        run.emit(Event("node_started", node_id, "running", message=result.reason))
+        try:
+            run.values[node_id] = run.execute(node_id)
+            result.status = "succeeded"
+            result.seconds = time.perf_counter() - started
+            run.emit(Event("node_succeeded", node_id, "succeeded", seconds=result.seconds))
+        except Cancelled:
+            cancelled = True
+            result.status, result.seconds = "cancelled", time.perf_counter() - started
+            run.emit(Event("node_cancelled", node_id, "cancelled", seconds=result.seconds))
+        except NodeError as exc:
+            message = f"{exc.message}" + (f" (param {exc.field!r})" if exc.field else "")
+            result.status, result.error, result.seconds = "failed", message, time.perf_counter() - started
+            run.emit(Event("node_failed", node_id, "failed", seconds=result.seconds, error=message))
+        except Exception as exc:  # a bug or a library error: keep it to this node, keep the trace
+            message = f"{type(exc).__name__}: {exc}"
+            result.status, result.error, result.seconds = "failed", message, time.perf_counter() - started
+            result.log.append(traceback.format_exc(limit=8))
+            run.emit(Event("node_failed", node_id, "failed", seconds=result.seconds, error=message))
+        run.release_inputs(node_id)
+    metrics, files = _collect(run, order)
+    cache_errors = run.cache.flush() if run.cache is not None else []
+    statuses = {r.status for r in run.results.values()}
+    status = "cancelled" if "cancelled" in statuses else "failed" if "failed" in statuses else "succeeded"
+    run.emit(Event("run_finished", status=status, data={"metrics": metrics}))
+    outputs = run.values if options.keep_outputs else {}
+    return RunResult(status, run.results, metrics, files, report, outputs, cache_errors)
+
+
+def _collect(run: _Run, order: list[str]) -> tuple[dict[str, dict[str, Any]], dict[str, str]]:
+    metrics: dict[str, dict[str, Any]] = {}
+    files: dict[str, str] = {}
+    for node_id in order:
+        if run.results[node_id].status not in ("succeeded", "cached"):
+            continue
+        definition = run.graph.defs[node_id]
+        ports = {p.type for p in definition.outputs.values()}
+        if not ports & {"metrics", "file"}:
+            continue
+        for value in run.outputs_of(node_id).values():
+            if isinstance(value, Metrics):
+                metrics[node_id] = value.values
+            elif isinstance(value, ExportedFile):
+                files[node_id] = value.path
+    return metrics, files
+
+
+def run_workflow(document: dict[str, Any] | Workflow, options: RunOptions) -> RunResult:
+    """Validate then run; raises ValidationFailed (with the report) when the workflow has errors."""
+    report, _, graph = validate(document, options.data_dir)
+    if graph is None:
+        raise ValidationFailed(report)
+    if options.target_node is not None and options.target_node not in graph.defs:
+        report.error("unknown_node", f"no node {options.target_node!r} to run up to", options.target_node)
+        raise ValidationFailed(report)
+    return run_graph(graph, report, options)

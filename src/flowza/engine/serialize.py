@@ -1,0 +1,148 @@
+"""Writing node outputs to a cache entry directory and reading them back.
+
+Tables are Parquet, fitted transformers and models are skops (loaded with Flowza's
+allowlist), metrics are JSON. A table that is the very same frame as an upstream output is
+stored as a reference to that entry instead of a second copy.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from flowza.nodes.export.model_files import load_skops, save_skops
+from flowza.nodes.types import Dataset, ExportedFile, FittedStep, Holdout, Metrics, TrainedModel
+
+PARQUET_COMPRESSION = "lz4"
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    raise TypeError(f"cannot store {type(value).__name__} as JSON")
+
+
+def write_json(path: Path, value: Any) -> None:
+    path.write_text(json.dumps(value, default=_json_default, allow_nan=True))
+
+
+def write_frame(frame: pd.DataFrame, path: Path) -> None:
+    table = pa.Table.from_pandas(frame, preserve_index=False)
+    pq.write_table(table, path, compression=PARQUET_COMPRESSION)
+
+
+def read_frame(path: Path) -> pd.DataFrame:
+    return pq.read_table(path).to_pandas()
+
+
+def write_value(value: Any, directory: Path, port: str, frame_refs: dict[int, tuple[str, str]]) -> dict[str, Any]:
+    """Write one output value; `frame_refs` maps id(frame) of upstream tables to (key, port)."""
+    prefix = directory / port
+    if isinstance(value, Dataset):
+        meta: dict[str, Any] = {"kind": "dataset", "target": value.target, "source": value.source}
+        ref = frame_refs.get(id(value.frame))
+        if ref is not None:
+            meta["frame_ref"] = list(ref)
+        else:
+            write_frame(value.frame, prefix.with_suffix(".parquet"))
+        if value.train_rows is not None and value.test_rows is not None:
+            np.savez(prefix.with_suffix(".rows.npz"), train=value.train_rows, test=value.test_rows)
+            meta["split"] = True
+        steps = [{"name": s.name, "transformer": s.transformer, "input_kinds": s.input_kinds} for s in value.steps]
+        if steps:
+            save_skops(steps, prefix.with_suffix(".steps.skops"))
+        meta["steps"] = len(steps)
+        return meta
+    if isinstance(value, TrainedModel):
+        save_skops(value.pipeline, prefix.with_suffix(".skops"))
+        meta = {
+            "kind": "model",
+            "task": value.task,
+            "target": value.target,
+            "algorithm": value.algorithm,
+            "input_columns": value.input_columns,
+            "feature_names": value.feature_names,
+            "classes": value.classes,
+            "label_encoded": value.label_encoded,
+            "step_names": list(value.step_names),
+            "train_rows": value.train_rows,
+            "extra": value.extra,
+        }
+        if value.holdout is not None:
+            holdout = pd.DataFrame({"y_true": value.holdout.y_true.reset_index(drop=True)})
+            holdout["y_pred"] = value.holdout.y_pred
+            if value.holdout.y_score is not None:
+                for i in range(value.holdout.y_score.shape[1]):
+                    holdout[f"score_{i}"] = value.holdout.y_score[:, i]
+            write_frame(holdout, prefix.with_suffix(".holdout.parquet"))
+            meta["holdout_part"] = value.holdout.part
+            meta["holdout_scores"] = value.holdout.y_score is not None
+        return meta
+    if isinstance(value, Metrics):
+        write_json(prefix.with_suffix(".metrics.json"), value.values)
+        return {"kind": "metrics"}
+    if isinstance(value, ExportedFile):
+        source = Path(value.path)
+        destination = directory / f"{port}.{source.name}"
+        if source.resolve() != destination.resolve():
+            shutil.copyfile(source, destination)
+        return {"kind": "file", "name": source.name, "format": value.format}
+    raise TypeError(f"cannot store a {type(value).__name__} output")
+
+
+def read_value(meta: dict[str, Any], directory: Path, port: str, resolve_ref: Any) -> Any:
+    prefix = directory / port
+    kind = meta["kind"]
+    if kind == "dataset":
+        if "frame_ref" in meta:
+            frame = resolve_ref(*meta["frame_ref"]).frame
+        else:
+            frame = read_frame(prefix.with_suffix(".parquet"))
+        train_rows = test_rows = None
+        if meta.get("split"):
+            with np.load(prefix.with_suffix(".rows.npz")) as rows:
+                train_rows, test_rows = rows["train"], rows["test"]
+        steps: tuple[FittedStep, ...] = ()
+        if meta.get("steps"):
+            loaded = load_skops(prefix.with_suffix(".steps.skops"))
+            steps = tuple(FittedStep(s["name"], s["transformer"], dict(s["input_kinds"])) for s in loaded)
+        return Dataset(frame, meta.get("target"), train_rows, test_rows, steps, meta.get("source"))
+    if kind == "model":
+        pipeline = load_skops(prefix.with_suffix(".skops"))
+        holdout = None
+        if "holdout_part" in meta:
+            table = read_frame(prefix.with_suffix(".holdout.parquet"))
+            scores = None
+            if meta.get("holdout_scores"):
+                score_cols = [c for c in table.columns if str(c).startswith("score_")]
+                scores = table[score_cols].to_numpy()
+            holdout = Holdout(table["y_true"], table["y_pred"].to_numpy(), scores, meta["holdout_part"])
+        return TrainedModel(
+            pipeline=pipeline,
+            task=meta["task"],
+            target=meta["target"],
+            algorithm=meta["algorithm"],
+            input_columns=meta["input_columns"],
+            feature_names=meta["feature_names"],
+            classes=meta["classes"],
+            label_encoded=meta["label_encoded"],
+            step_names=tuple(meta["step_names"]),
+            holdout=holdout,
+            train_rows=meta.get("train_rows", 0),
+            extra=meta.get("extra", {}),
+        )
+    if kind == "metrics":
+        return Metrics(json.loads(prefix.with_suffix(".metrics.json").read_text()))
+    if kind == "file":
+        path = directory / f"{port}.{meta['name']}"
+        return ExportedFile(path=str(path), format=meta["format"], size=path.stat().st_size)
+    raise ValueError(f"unknown cached output kind {kind!r}")

@@ -1,0 +1,68 @@
+"""drop_nulls: remove rows with missing values."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any, Literal
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field
+
+from flowza.nodes.base import Context, InferContext, node
+from flowza.nodes.common import check_columns
+from flowza.nodes.schema import ColumnInfo, Shape, TableShape
+from flowza.nodes.types import DATA, Dataset
+
+
+class Params(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    columns: list[str] = Field(
+        default=[],
+        description="Columns to look at; empty means every column",
+        json_schema_extra={"ui:widget": "columns"},
+    )
+    how: Literal["any", "all"] = Field(default="any", description="Drop a row when any / all of them are missing")
+
+
+@node(
+    type="drop_nulls",
+    title="Drop missing rows",
+    category="Clean",
+    description="Remove rows that have missing values in the chosen columns.",
+    inputs={"data": DATA},
+    outputs={"data": DATA},
+)
+def drop_nulls(ctx: Context, params: Params, data: Dataset) -> dict[str, Any]:
+    frame = data.frame
+    check_columns(params.columns, [str(c) for c in frame.columns])
+    subset = params.columns or list(frame.columns)
+    missing = frame[subset].isna()
+    drop = missing.any(axis=1) if params.how == "any" else missing.all(axis=1)
+    keep = ~drop.to_numpy()
+    if keep.all():
+        return {"data": data}
+    kept = frame[keep]
+    ctx.log(f"dropped {int((~keep).sum())} of {len(frame)} rows")
+    return {"data": _remap_split(replace(data, frame=kept), keep)}
+
+
+def _remap_split(data: Dataset, keep: np.ndarray) -> Dataset:
+    """Keep the train/test parts (and their order) after rows were removed."""
+    if data.train_rows is None or data.test_rows is None:
+        return data
+    new_position = np.cumsum(keep) - 1
+    train = data.train_rows[keep[data.train_rows]]
+    test = data.test_rows[keep[data.test_rows]]
+    return replace(data, train_rows=new_position[train], test_rows=new_position[test])
+
+
+def infer(params: Params, inputs: dict[str, Shape | None], ctx: InferContext) -> dict[str, Shape | None]:
+    shape = inputs.get("data")
+    if not isinstance(shape, TableShape):
+        return {"data": shape}
+    subset = set(params.columns or shape.columns)
+    columns = {
+        name: ColumnInfo(info.kind, info.origin, info.distinct, 0 if name in subset else info.missing)
+        for name, info in shape.columns.items()
+    }
+    return {"data": shape.replace(columns=columns)}

@@ -1,0 +1,53 @@
+"""load_csv: read a CSV file from the data directory."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from flowza.nodes.base import Context, InferContext, node
+from flowza.nodes.data.files import read_csv, resolve_in_root
+from flowza.nodes.schema import Shape, TableShape
+from flowza.nodes.types import DATA, Dataset
+
+SAMPLE_ROWS = 5000
+
+
+class Params(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    dataset: str = Field(
+        default="",
+        max_length=255,
+        description="File name of the CSV inside the data directory (an uploaded dataset's name)",
+        json_schema_extra={"ui:widget": "dataset"},
+    )
+    separator: str = Field(default="auto", max_length=4, description="Field separator, or 'auto' to detect it")
+    encoding: str = Field(default="auto", max_length=40, description="Text encoding, or 'auto' (UTF-8, then Windows-1252)")
+
+
+@node(
+    type="load_csv",
+    title="Load CSV",
+    category="Data",
+    description="Read a CSV file into a table; the separator and encoding are detected.",
+    inputs={},
+    outputs={"data": DATA},
+)
+def load_csv(ctx: Context, params: Params) -> dict[str, Any]:
+    path = resolve_in_root(ctx.data_dir, params.dataset)
+    frame = read_csv(path, params.separator, params.encoding)
+    ctx.log(f"read {len(frame)} rows x {frame.shape[1]} columns from {params.dataset}")
+    return {"data": Dataset(frame=frame, source=params.dataset)}
+
+
+def infer(params: Params, inputs: dict[str, Shape | None], ctx: InferContext) -> dict[str, Shape | None]:
+    if ctx.data_dir is None:
+        if not params.dataset:
+            from flowza.nodes.base import NodeError
+
+            raise NodeError("choose a dataset: the file name is empty", "dataset")
+        return {"data": None}
+    path = resolve_in_root(ctx.data_dir, params.dataset)
+    sample = read_csv(path, params.separator, params.encoding, nrows=SAMPLE_ROWS)
+    return {"data": TableShape.from_frame(sample, whole_file=len(sample) < SAMPLE_ROWS, source=params.dataset)}

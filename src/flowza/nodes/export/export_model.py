@@ -1,0 +1,42 @@
+"""export_model: write the trained pipeline to a file (skops, joblib or ONNX)."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from flowza.nodes.base import Context, InferContext, node
+from flowza.nodes.export.model_files import FORMAT_EXTENSIONS, write_model
+from flowza.nodes.schema import FileShape, Shape
+from flowza.nodes.types import FILE, MODEL, ExportedFile, TrainedModel
+
+
+class Params(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    format: Literal["skops", "joblib", "onnx"] = Field(
+        default="skops", description="skops: safe to load; joblib: plain pickle; onnx: any ONNX runtime"
+    )
+    name: str = Field(
+        default="model", min_length=1, max_length=100, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$",
+        description="File name without extension",
+    )
+
+
+@node(
+    type="export_model",
+    title="Export model",
+    category="Export",
+    description="Save the trained pipeline (preprocessing + model) as a file that scores raw rows.",
+    inputs={"model": MODEL},
+    outputs={"file": FILE},
+)
+def export_model(ctx: Context, params: Params, model: TrainedModel) -> dict[str, Any]:
+    ctx.output_dir.mkdir(parents=True, exist_ok=True)
+    path = ctx.output_dir / f"{params.name}{FORMAT_EXTENSIONS[params.format]}"
+    write_model(model, params.format, path)
+    return {"file": ExportedFile(path=str(path), format=params.format, size=path.stat().st_size)}
+
+
+def infer(params: Params, inputs: dict[str, Shape | None], ctx: InferContext) -> dict[str, Shape | None]:
+    return {"file": FileShape(format=params.format)}

@@ -1,0 +1,104 @@
+"""Writing trained pipelines as skops, joblib or ONNX files, and loading skops files safely.
+
+Flowza loads a skops file only when every type it holds is on `ALLOWED_TYPES`, the fixed list
+of numpy, scikit-learn and xgboost types that Flowza itself writes. It never passes
+`trusted=True` and never trusts the list of types a file declares.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from flowza.nodes.base import NodeError
+from flowza.nodes.types import TrainedModel
+
+FORMAT_EXTENSIONS = {"skops": ".skops", "joblib": ".joblib", "onnx": ".onnx"}
+
+ALLOWED_TYPES: frozenset[str] = frozenset(
+    {
+        "builtins.slice",
+        "numpy.dtype",
+        "numpy.float64",
+        "numpy.int64",
+        "numpy.ndarray",
+        "sklearn.compose._column_transformer.ColumnTransformer",
+        "sklearn.compose._column_transformer._RemainderColsList",
+        "sklearn.ensemble._forest.RandomForestClassifier",
+        "sklearn.ensemble._forest.RandomForestRegressor",
+        "sklearn.feature_selection._univariate_selection.SelectKBest",
+        "sklearn.feature_selection._univariate_selection.f_classif",
+        "sklearn.feature_selection._univariate_selection.f_regression",
+        "sklearn.feature_selection._variance_threshold.VarianceThreshold",
+        "sklearn.impute._base.SimpleImputer",
+        "sklearn.linear_model._base.LinearRegression",
+        "sklearn.linear_model._logistic.LogisticRegression",
+        "sklearn.pipeline.Pipeline",
+        "sklearn.preprocessing._data.MinMaxScaler",
+        "sklearn.preprocessing._data.RobustScaler",
+        "sklearn.preprocessing._data.StandardScaler",
+        "sklearn.preprocessing._encoders.OneHotEncoder",
+        "sklearn.preprocessing._encoders.OrdinalEncoder",
+        "sklearn.tree._classes.DecisionTreeClassifier",
+        "sklearn.tree._classes.DecisionTreeRegressor",
+        "sklearn.tree._tree.Tree",
+        "xgboost.core.Booster",
+        "xgboost.sklearn.XGBClassifier",
+        "xgboost.sklearn.XGBRegressor",
+    }
+)
+
+
+class UnsafeModelFile(NodeError):
+    """A skops file holds a type that Flowza does not write itself."""
+
+
+def save_skops(obj: Any, path: Path) -> None:
+    import skops.io as sio
+
+    sio.dump(obj, path)
+
+
+def load_skops(path: Path) -> Any:
+    import skops.io as sio
+
+    try:
+        untrusted = sio.get_untrusted_types(file=path)
+    except Exception as exc:  # a corrupt or foreign file: say so, never crash
+        raise UnsafeModelFile(f"{path.name} is not a readable skops file: {exc}") from exc
+    refused = sorted(t for t in untrusted if t not in ALLOWED_TYPES)
+    if refused:
+        raise UnsafeModelFile(
+            f"refusing to load {path.name}: it holds types Flowza does not write ({', '.join(refused[:10])})"
+        )
+    return sio.load(path, trusted=sorted(untrusted))
+
+
+def model_card(model: TrainedModel) -> dict[str, Any]:
+    return {
+        "algorithm": model.algorithm,
+        "task": model.task,
+        "target": model.target,
+        "input_columns": model.input_columns,
+        "classes": [c.item() if isinstance(c, np.generic) else c for c in model.classes] if model.classes else None,
+        "predicts_class_index": model.label_encoded,
+    }
+
+
+def write_model(model: TrainedModel, fmt: str, path: Path, sample: Any = None) -> None:
+    if fmt == "skops":
+        save_skops(model.pipeline, path)
+    elif fmt == "joblib":
+        import joblib
+
+        joblib.dump(model.pipeline, path)
+    elif fmt == "onnx":
+        from flowza.nodes.export.onnx_export import to_onnx
+
+        path.write_bytes(to_onnx(model))
+    else:
+        raise NodeError(f"unknown model format {fmt!r}", "format")
+    path.with_suffix(".json").write_text(json.dumps(model_card(model), indent=2, default=str))

@@ -1,0 +1,47 @@
+"""linear_regression: ordinary least squares for a numeric target."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+from sklearn.linear_model import LinearRegression
+
+from flowza.nodes.base import Context, InferContext, node
+from flowza.nodes.schema import Shape
+from flowza.nodes.train.common import fit_model, infer_model
+from flowza.nodes.types import DATA, MODEL, Dataset, Task
+
+
+class Params(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    target: str | None = Field(
+        default=None, description="Only needed with no split upstream", json_schema_extra={"ui:widget": "column"}
+    )
+
+
+def make_estimator() -> LinearRegression:
+    return LinearRegression()
+
+
+@node(
+    type="linear_regression",
+    title="Linear regression",
+    category="Train",
+    description="Predict a number as a weighted sum of the features (ordinary least squares).",
+    inputs={"data": DATA},
+    outputs={"model": MODEL},
+)
+def linear_regression(ctx: Context, params: Params, data: Dataset) -> dict[str, Any]:
+    def estimator(task: Task) -> LinearRegression:
+        return make_estimator()
+
+    model = fit_model(
+        ctx, data, param_target=params.target, task="regression", algorithm="linear_regression",
+        make_estimator=estimator, allow_missing=False,
+    )
+    return {"model": model}
+
+
+def infer(params: Params, inputs: dict[str, Shape | None], ctx: InferContext) -> dict[str, Shape | None]:
+    return infer_model(params.target, "regression", inputs, ctx, allow_missing=False, regression_only=True)

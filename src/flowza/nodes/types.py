@@ -1,0 +1,108 @@
+"""Values that flow along edges, and the port types that name them.
+
+DATA carries a table (`Dataset`); after `train_test_split` it also carries the partition,
+the target column and the preprocessing steps fitted so far (DESIGN.md section 5).
+MODEL carries one fitted scikit-learn `Pipeline` plus what evaluation needs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+
+DATA = "data"
+MODEL = "model"
+METRICS = "metrics"
+FILE = "file"
+PORT_TYPES = (DATA, MODEL, METRICS, FILE)
+
+Task = Literal["classification", "regression"]
+
+
+@dataclass(frozen=True)
+class FittedStep:
+    """A fitted preprocessing transformer that maps a feature frame to a feature frame."""
+
+    name: str
+    transformer: Any
+    input_kinds: dict[str, str] = field(default_factory=dict)  # kind of each column it reads
+
+
+@dataclass(frozen=True)
+class Dataset:
+    frame: pd.DataFrame
+    target: str | None = None
+    # Row positions of the train and test parts, in the order scikit-learn's
+    # train_test_split returns them (order matters for bit-identical models); None until split.
+    train_rows: np.ndarray | None = None
+    test_rows: np.ndarray | None = None
+    steps: tuple[FittedStep, ...] = ()
+    source: str | None = None  # dataset file name, for messages
+
+    @property
+    def is_split(self) -> bool:
+        return self.train_rows is not None
+
+    def features(self) -> pd.DataFrame:
+        if self.target is not None and self.target in self.frame.columns:
+            return self.frame.drop(columns=[self.target])
+        return self.frame
+
+    def with_frame(self, frame: pd.DataFrame, **changes: Any) -> Dataset:
+        return replace(self, frame=frame, **changes)
+
+    def part(self, which: Literal["train", "test", "all"]) -> pd.DataFrame:
+        if which == "all" or self.train_rows is None or self.test_rows is None:
+            return self.frame
+        rows = self.train_rows if which == "train" else self.test_rows
+        return self.frame.iloc[rows]
+
+    def fit_rows(self) -> pd.DataFrame:
+        """The rows a stateful step or a model fits on: the train part once split, else all."""
+        return self.part("train")
+
+
+@dataclass(frozen=True)
+class Holdout:
+    """Predictions of a trained model on the rows it was evaluated on."""
+
+    y_true: pd.Series
+    y_pred: np.ndarray
+    y_score: np.ndarray | None  # class probabilities, columns in `classes` order
+    part: Literal["test", "train"]
+
+
+@dataclass(frozen=True)
+class TrainedModel:
+    pipeline: Any  # sklearn.pipeline.Pipeline: fitted steps + estimator
+    task: Task
+    target: str
+    algorithm: str
+    input_columns: list[str]  # raw columns the pipeline expects
+    feature_names: list[str]  # columns reaching the estimator
+    classes: list[Any] | None  # original class labels, in estimator order
+    label_encoded: bool  # True when the estimator predicts indexes into `classes`
+    step_names: tuple[str, ...]
+    holdout: Holdout | None
+    train_rows: int = 0
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def decode(self, predictions: np.ndarray) -> np.ndarray:
+        if self.label_encoded and self.classes is not None:
+            return np.asarray(self.classes, dtype=object)[predictions.astype(int)]
+        return predictions
+
+
+@dataclass(frozen=True)
+class Metrics:
+    values: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class ExportedFile:
+    path: str
+    format: str
+    size: int
