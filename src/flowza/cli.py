@@ -14,6 +14,7 @@ from rich.console import Console
 
 from flowza import __version__
 from flowza.cli_support import UsageError, apply_overrides, read_workflow
+from flowza.commands import register_all
 from flowza.config import get_settings
 
 app = typer.Typer(
@@ -197,6 +198,9 @@ def demo(
 
 def main() -> None:
     app()
+
+
+register_all(app)
 
 
 if __name__ == "__main__":

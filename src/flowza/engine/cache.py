@@ -107,9 +107,7 @@ class Cache:
     def _resolve_ref(self, key: str, port: str) -> Any:
         return self.load(key)[port]
 
-    def store(
-        self, key: str, node_type: str, outputs: dict[str, Any], frame_refs: dict[int, tuple[str, str]]
-    ) -> None:
+    def store(self, key: str, node_type: str, outputs: dict[str, Any], frame_refs: dict[int, tuple[str, str]]) -> None:
         """Queue `outputs` for writing; the caller must not mutate them afterwards."""
         future = self._writer.submit(self._write, key, node_type, outputs, frame_refs)
         self._pending.append(future)

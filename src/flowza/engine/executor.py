@@ -118,7 +118,10 @@ class _Run:
         ]
         files = []
         if self.cache is not None:
-            files = [self.cache.file_hashes.digest(p) for p in dataset_files(self.graph, node_id, params, self.options.data_dir)]
+            files = [
+                self.cache.file_hashes.digest(p)
+                for p in dataset_files(self.graph, node_id, params, self.options.data_dir)
+            ]
         document = params.model_dump(mode="json")
         document["__target_hint"] = self.graph.target_hint(node_id)
         return cache_key(definition.type, definition.version, document, upstream, files)

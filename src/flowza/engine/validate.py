@@ -65,14 +65,20 @@ def resolve_link(edge_index: int, edge: Any, defs: dict[str, NodeDef], report: R
     ins = target_def.inputs
     if edge.source_port is not None and edge.source_port not in outs:
         report.error(
-            "unknown_port", f"edge {edge_index} from {edge.source!r}: no output port {edge.source_port!r} "
-            f"(it has {', '.join(outs) or 'none'})", edge.source, "source_port",
+            "unknown_port",
+            f"edge {edge_index} from {edge.source!r}: no output port {edge.source_port!r} "
+            f"(it has {', '.join(outs) or 'none'})",
+            edge.source,
+            "source_port",
         )
         return None
     if edge.target_port is not None and edge.target_port not in ins:
         report.error(
-            "unknown_port", f"edge {edge_index} into {edge.target!r}: no input port {edge.target_port!r} "
-            f"(it has {', '.join(ins) or 'none'})", edge.target, "target_port",
+            "unknown_port",
+            f"edge {edge_index} into {edge.target!r}: no input port {edge.target_port!r} "
+            f"(it has {', '.join(ins) or 'none'})",
+            edge.target,
+            "target_port",
         )
         return None
     out_names = [edge.source_port] if edge.source_port else list(outs)
@@ -94,8 +100,10 @@ def resolve_link(edge_index: int, edge: Any, defs: dict[str, NodeDef], report: R
         return None
     if len(pairs) > 1:
         report.error(
-            "ambiguous_edge", f"edge from {edge.source!r} fits several ports of {edge.target!r}; set source_port "
-            "and target_port", edge.target, "edges",
+            "ambiguous_edge",
+            f"edge from {edge.source!r} fits several ports of {edge.target!r}; set source_port and target_port",
+            edge.target,
+            "edges",
         )
         return None
     return Link(edge.source, pairs[0][0], edge.target, pairs[0][1])
@@ -124,8 +132,11 @@ def build_graph(workflow: Workflow, report: Report) -> Graph | None:
         dangling = [end for end in (edge.source, edge.target) if end not in all_ids]
         if dangling:
             report.error(
-                "dangling_edge", f"edge {index} ({edge.source!r} -> {edge.target!r}) refers to a node that does not "
-                f"exist: {dangling[0]!r}", edge.target if edge.target in all_ids else edge.source, "edges",
+                "dangling_edge",
+                f"edge {index} ({edge.source!r} -> {edge.target!r}) refers to a node that does not "
+                f"exist: {dangling[0]!r}",
+                edge.target if edge.target in all_ids else edge.source,
+                "edges",
             )
             continue
         if edge.source == edge.target:
@@ -141,8 +152,11 @@ def build_graph(workflow: Workflow, report: Report) -> Graph | None:
         existing = inputs[link.target].get(link.target_port)
         if existing is not None:
             report.error(
-                "multiple_inputs", f"input {link.target_port!r} of {link.target!r} has two edges (from "
-                f"{existing.source!r} and {link.source!r}); an input takes one", link.target, link.target_port,
+                "multiple_inputs",
+                f"input {link.target_port!r} of {link.target!r} has two edges (from "
+                f"{existing.source!r} and {link.source!r}); an input takes one",
+                link.target,
+                link.target_port,
             )
             continue
         inputs[link.target][link.target_port] = link
@@ -150,15 +164,19 @@ def build_graph(workflow: Workflow, report: Report) -> Graph | None:
         for port_name, port in definition.inputs.items():
             if port.required and port_name not in inputs[node_id]:
                 report.error(
-                    "missing_input", f"required input {port_name!r} ({port.type}) of {node_id!r} "
-                    f"({definition.type}) is not connected", node_id, port_name,
+                    "missing_input",
+                    f"required input {port_name!r} ({port.type}) of {node_id!r} ({definition.type}) is not connected",
+                    node_id,
+                    port_name,
                 )
     ids = [spec.id for spec in workflow.nodes if spec.id in defs]
     try:
         order = topological_order(list(dict.fromkeys(ids)), links)
     except graphlib.CycleError as exc:
         cycle = list(dict.fromkeys(exc.args[1])) if len(exc.args) > 1 else []
-        report.error("cycle", f"the graph has a cycle: {' -> '.join(cycle + cycle[:1])}", cycle[0] if cycle else None, "edges")
+        report.error(
+            "cycle", f"the graph has a cycle: {' -> '.join(cycle + cycle[:1])}", cycle[0] if cycle else None, "edges"
+        )
         return None
     if not report.ok:
         return None
@@ -190,8 +208,10 @@ def check_column_params(node_id: str, definition: NodeDef, params: Any, shape: S
             suggestion = f"; did you mean {hint[0]!r}?" if hint else f"; available: {', '.join(available[:20])}"
             plural = "columns" if len(missing) > 1 else "column"
             report.error(
-                "unknown_column", f"{plural} {', '.join(repr(c) for c in missing)} not in the data{suggestion}",
-                node_id, name,
+                "unknown_column",
+                f"{plural} {', '.join(repr(c) for c in missing)} not in the data{suggestion}",
+                node_id,
+                name,
             )
             ok = False
     return ok
@@ -204,7 +224,9 @@ def infer_shapes(graph: Graph, data_dir: Path | None, report: Report) -> dict[st
         spec = graph.workflow.node(node_id)
         definition = graph.defs[node_id]
         params = definition.params_model.model_validate(spec.params)
-        inputs = {port: shapes.get(link.source, {}).get(link.source_port) for port, link in graph.inputs[node_id].items()}
+        inputs = {
+            port: shapes.get(link.source, {}).get(link.source_port) for port, link in graph.inputs[node_id].items()
+        }
         upstream_failed = any(link.source not in shapes for link in graph.inputs[node_id].values())
         if upstream_failed:
             continue

@@ -7,6 +7,7 @@ source, for export). The registry discovers modules; a duplicate type id fails a
 
 from __future__ import annotations
 
+import builtins
 import sys
 import threading
 from collections.abc import Callable
@@ -89,7 +90,7 @@ class NodeDef:
     description: str
     inputs: dict[str, Port]
     outputs: dict[str, Port]
-    params_model: type[BaseModel]
+    params_model: builtins.type[BaseModel]
     run: Callable[..., dict[str, Any]]
     version: int
     stateful: bool

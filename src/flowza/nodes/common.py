@@ -104,7 +104,7 @@ def fit_step(data: Dataset, ctx: Context, transformer: Any) -> Dataset:
     if has_target:
         transformed = transformed.copy(deep=False)
         transformed[target] = data.frame[target]
-    kinds = {str(c): column_kind(features[c]) for c in features.columns}
+    kinds: dict[str, str] = {str(c): column_kind(features[c]) for c in features.columns}
     step = FittedStep(name=ctx.node_id, transformer=transformer, input_kinds=kinds)
     return replace(data, frame=transformed, steps=(*data.steps, step))
 

@@ -15,9 +15,7 @@ from flowza.nodes.types import DATA, Dataset
 
 class Params(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    columns: list[str] = Field(
-        default=[], description="Columns to remove", json_schema_extra={"ui:widget": "columns"}
-    )
+    columns: list[str] = Field(default=[], description="Columns to remove", json_schema_extra={"ui:widget": "columns"})
 
 
 def make_transformer(columns: list[str]) -> ColumnTransformer:

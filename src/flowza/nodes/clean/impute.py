@@ -24,8 +24,7 @@ class Params(BaseModel):
     )
     strategy: Literal["mean", "median", "most_frequent", "constant"] = Field(
         default="mean",
-        description="mean/median apply to numeric columns; text columns always use most_frequent "
-        "(or constant)",
+        description="mean/median apply to numeric columns; text columns always use most_frequent (or constant)",
     )
     fill_value: str | float | int | bool | None = Field(
         default=None, description="The value used by the 'constant' strategy"

@@ -23,7 +23,9 @@ class Params(BaseModel):
         json_schema_extra={"ui:widget": "dataset"},
     )
     separator: str = Field(default="auto", max_length=4, description="Field separator, or 'auto' to detect it")
-    encoding: str = Field(default="auto", max_length=40, description="Text encoding, or 'auto' (UTF-8, then Windows-1252)")
+    encoding: str = Field(
+        default="auto", max_length=40, description="Text encoding, or 'auto' (UTF-8, then Windows-1252)"
+    )
 
 
 @node(

@@ -19,7 +19,9 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def classification_metrics(y_true: pd.Series, y_pred: np.ndarray, y_score: np.ndarray | None, classes: list[Any]) -> dict[str, Any]:
+def classification_metrics(
+    y_true: pd.Series, y_pred: np.ndarray, y_score: np.ndarray | None, classes: list[Any]
+) -> dict[str, Any]:
     y_true_arr = y_true.to_numpy()
     labels = sorted(classes)
     binary = len(labels) == 2

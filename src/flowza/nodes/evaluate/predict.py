@@ -43,7 +43,9 @@ def infer(params: Params, inputs: dict[str, Shape | None], ctx: InferContext) ->
     if not isinstance(data, TableShape):
         return {"data": data}
     columns = dict(data.columns)
-    columns["prediction"] = ColumnInfo("numeric" if isinstance(model, ModelShape) and model.task == "regression" else "text", "prediction")
+    columns["prediction"] = ColumnInfo(
+        "numeric" if isinstance(model, ModelShape) and model.task == "regression" else "text", "prediction"
+    )
     if isinstance(model, ModelShape) and model.task == "classification":
         columns["probability"] = ColumnInfo("numeric", "probability")
     return {"data": data.replace(columns=columns)}

@@ -40,5 +40,3 @@ def score(model: TrainedModel, data: Dataset, frame: pd.DataFrame) -> tuple[np.n
     except ValueError as exc:
         raise NodeError(f"the model cannot score this data: {exc}") from exc
     return model.decode(raw), proba
-
-

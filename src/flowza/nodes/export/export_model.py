@@ -18,7 +18,10 @@ class Params(BaseModel):
         default="skops", description="skops: safe to load; joblib: plain pickle; onnx: any ONNX runtime"
     )
     name: str = Field(
-        default="model", min_length=1, max_length=100, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$",
+        default="model",
+        min_length=1,
+        max_length=100,
+        pattern=r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$",
         description="File name without extension",
     )
 

@@ -43,8 +43,7 @@ def check_features(X: pd.DataFrame, allow_missing: bool) -> None:
     if text:
         names = ", ".join(repr(c) for c in text[:5])
         raise NodeError(
-            f"text columns {names} reach the model without an encoder; add an encode_categorical step "
-            "(or drop them)"
+            f"text columns {names} reach the model without an encoder; add an encode_categorical step (or drop them)"
         )
     if X.shape[1] == 0:
         raise NodeError("no feature columns are left to learn from")
@@ -82,7 +81,9 @@ def fit_model(
     frame = data.frame
     y_all = frame[target]
     if y_all.isna().any():
-        raise NodeError(f"target {target!r} has {int(y_all.isna().sum())} missing values; drop those rows first", "target")
+        raise NodeError(
+            f"target {target!r} has {int(y_all.isna().sum())} missing values; drop those rows first", "target"
+        )
     resolved = resolve_task(y_all, task, target)
     X_all = frame.drop(columns=[target])
     check_features(X_all, allow_missing)
@@ -95,7 +96,9 @@ def fit_model(
     if resolved == "classification":
         uniques = pd.unique(y_train)
         if len(uniques) < 2:
-            raise NodeError(f"target {target!r} has a single class in the training rows; a classifier needs two", "target")
+            raise NodeError(
+                f"target {target!r} has a single class in the training rows; a classifier needs two", "target"
+            )
         if encode_labels:
             classes = sorted(uniques.tolist())
             fit_y = np.searchsorted(np.asarray(classes, dtype=object), y_train.to_numpy(dtype=object))
@@ -109,7 +112,9 @@ def fit_model(
     if resolved == "classification" and classes is None:
         classes = list(estimator.classes_)
     names = step_names(data, ctx.node_id)
-    pipeline = Pipeline([(n, s.transformer) for n, s in zip(names, data.steps, strict=False)] + [(names[-1], estimator)])
+    pipeline = Pipeline(
+        [(n, s.transformer) for n, s in zip(names, data.steps, strict=False)] + [(names[-1], estimator)]
+    )
     holdout_part: Literal["test", "train"] = "test" if data.test_rows is not None else "train"
     rows = data.test_rows if data.test_rows is not None else train_rows
     X_hold, y_hold = X_all.iloc[rows], y_all.iloc[rows]
@@ -127,10 +132,16 @@ def fit_model(
         step_names=tuple(s.name for s in data.steps),
         holdout=None,
         train_rows=len(train_rows),
-        extra={"input_kinds": data.steps[0].input_kinds if data.steps else {str(c): column_kind(X_all[c]) for c in X_all.columns}},
+        extra={
+            "input_kinds": data.steps[0].input_kinds
+            if data.steps
+            else {str(c): column_kind(X_all[c]) for c in X_all.columns}
+        },
     )
     decoded = model.decode(y_pred)
-    return _with_holdout(model, Holdout(y_true=y_hold.reset_index(drop=True), y_pred=decoded, y_score=y_score, part=holdout_part))
+    return _with_holdout(
+        model, Holdout(y_true=y_hold.reset_index(drop=True), y_pred=decoded, y_score=y_score, part=holdout_part)
+    )
 
 
 def _with_holdout(model: TrainedModel, holdout: Holdout) -> TrainedModel:
@@ -183,7 +194,9 @@ def infer_model(
         if classification_only:
             resolved = "classification"
         if resolved == "regression" and info.kind == "text":
-            raise NodeError(f"target {target!r} is text; regression needs a numeric target", "target" if regression_only else "task")
+            raise NodeError(
+                f"target {target!r} is text; regression needs a numeric target", "target" if regression_only else "task"
+            )
     features = {n: i for n, i in shape.columns.items() if n != target}
     text = [n for n, i in features.items() if i.kind == "text"]
     if text and shape.exact:

@@ -37,8 +37,13 @@ def linear_regression(ctx: Context, params: Params, data: Dataset) -> dict[str, 
         return make_estimator()
 
     model = fit_model(
-        ctx, data, param_target=params.target, task="regression", algorithm="linear_regression",
-        make_estimator=estimator, allow_missing=False,
+        ctx,
+        data,
+        param_target=params.target,
+        task="regression",
+        algorithm="linear_regression",
+        make_estimator=estimator,
+        allow_missing=False,
     )
     return {"model": model}
 

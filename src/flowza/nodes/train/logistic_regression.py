@@ -38,12 +38,19 @@ def make_estimator(params: Params) -> LogisticRegression:
 def logistic_regression(ctx: Context, params: Params, data: Dataset) -> dict[str, Any]:
     def estimator(task: Task) -> LogisticRegression:
         if task != "classification":
-            raise NodeError("logistic regression is a classifier but the target looks continuous; use linear_regression")
+            raise NodeError(
+                "logistic regression is a classifier but the target looks continuous; use linear_regression"
+            )
         return make_estimator(params)
 
     model = fit_model(
-        ctx, data, param_target=params.target, task="classification", algorithm="logistic_regression",
-        make_estimator=estimator, allow_missing=False,
+        ctx,
+        data,
+        param_target=params.target,
+        task="classification",
+        algorithm="logistic_regression",
+        make_estimator=estimator,
+        allow_missing=False,
     )
     return {"model": model}
 

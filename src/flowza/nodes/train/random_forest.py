@@ -39,8 +39,13 @@ def make_estimator(params: Params, task: Task) -> RandomForestClassifier | Rando
 )
 def random_forest(ctx: Context, params: Params, data: Dataset) -> dict[str, Any]:
     model = fit_model(
-        ctx, data, param_target=params.target, task=params.task, algorithm="random_forest",
-        make_estimator=lambda task: make_estimator(params, task), allow_missing=True,
+        ctx,
+        data,
+        param_target=params.target,
+        task=params.task,
+        algorithm="random_forest",
+        make_estimator=lambda task: make_estimator(params, task),
+        allow_missing=True,
     )
     return {"model": model}
 

@@ -47,8 +47,14 @@ def make_estimator(params: Params, task: Task) -> Any:
 )
 def xgboost_node(ctx: Context, params: Params, data: Dataset) -> dict[str, Any]:
     model = fit_model(
-        ctx, data, param_target=params.target, task=params.task, algorithm="xgboost",
-        make_estimator=lambda task: make_estimator(params, task), allow_missing=True, encode_labels=True,
+        ctx,
+        data,
+        param_target=params.target,
+        task=params.task,
+        algorithm="xgboost",
+        make_estimator=lambda task: make_estimator(params, task),
+        allow_missing=True,
+        encode_labels=True,
     )
     return {"model": model}
 
