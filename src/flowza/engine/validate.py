@@ -18,6 +18,13 @@ from flowza.nodes.schema import Shape, TableShape
 from flowza.workflow import Workflow
 
 
+def close_match(word: str, choices: list[str]) -> list[str]:
+    """The closest choice, case-insensitively (so 'c' suggests 'C')."""
+    lowered = {c.lower(): c for c in choices}
+    found = difflib.get_close_matches(word.lower(), list(lowered), n=1)
+    return [lowered[found[0]]] if found else []
+
+
 def _loc_to_field(loc: tuple[Any, ...]) -> str:
     return ".".join(str(p) for p in loc) or "(document)"
 
@@ -51,7 +58,7 @@ def check_params(node_id: str, definition: NodeDef, params: dict[str, Any], repo
         for err in exc.errors():
             field = _loc_to_field(tuple(err["loc"]))
             if err["type"] == "extra_forbidden":
-                hint = difflib.get_close_matches(field, known, n=1)
+                hint = close_match(field, known)
                 suggestion = f"; did you mean {hint[0]!r}?" if hint else f"; known params: {', '.join(known) or 'none'}"
                 report.error("unknown_param", f"unknown param {field!r}{suggestion}", node_id, field)
             else:
@@ -120,7 +127,7 @@ def build_graph(workflow: Workflow, report: Report) -> Graph | None:
         seen.add(spec.id)
         definition = registry.get(spec.type)
         if definition is None:
-            hint = difflib.get_close_matches(spec.type, list(registry), n=1)
+            hint = close_match(spec.type, list(registry))
             suggestion = f"; did you mean {hint[0]!r}?" if hint else ""
             report.error("unknown_node_type", f"unknown node type {spec.type!r}{suggestion}", spec.id, "type")
             continue
@@ -204,7 +211,7 @@ def check_column_params(node_id: str, definition: NodeDef, params: Any, shape: S
         missing = [c for c in requested or [] if c not in shape.columns]
         if missing:
             available = list(shape.columns)
-            hint = difflib.get_close_matches(missing[0], available, n=1)
+            hint = close_match(missing[0], available)
             suggestion = f"; did you mean {hint[0]!r}?" if hint else f"; available: {', '.join(available[:20])}"
             plural = "columns" if len(missing) > 1 else "column"
             report.error(
