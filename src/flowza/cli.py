@@ -99,6 +99,8 @@ def run(
             cache.close()
     for issue in result.report.warnings:
         err.print(f"[yellow]warning[/] {issue}")
+    for problem in result.cache_errors:
+        err.print(f"[yellow]warning[/] could not write to the cache: {problem}")
     printer.summary(result)
     if as_json:
         typer.echo(json.dumps(result.to_dict(), default=str))

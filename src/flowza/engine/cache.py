@@ -17,7 +17,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
-from flowza.engine.serialize import read_value, write_value
+from flowza.engine.serialize import read_value, write_json, write_value
 
 CACHE_FORMAT = 1
 _HASH_CHUNK = 8 * 1024 * 1024
@@ -120,7 +120,7 @@ class Cache:
         tmp.mkdir(parents=True)
         try:
             metas = {port: write_value(value, tmp, port, frame_refs) for port, value in outputs.items()}
-            (tmp / "manifest.json").write_text(json.dumps({"key": key, "type": node_type, "outputs": metas}))
+            write_json(tmp / "manifest.json", {"key": key, "type": node_type, "outputs": metas})
             try:
                 os.replace(tmp, final)
             except OSError:  # another writer finished first: theirs is identical

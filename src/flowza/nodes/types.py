@@ -92,7 +92,7 @@ class TrainedModel:
 
     def decode(self, predictions: np.ndarray) -> np.ndarray:
         if self.label_encoded and self.classes is not None:
-            return np.asarray(self.classes, dtype=object)[predictions.astype(int)]
+            return np.asarray(self.classes)[predictions.astype(int)]
         return predictions
 
 

@@ -66,6 +66,7 @@ def _roc(y_true: np.ndarray, y_score: np.ndarray, classes: list[Any], labels: li
 
 def regression_metrics(y_true: pd.Series, y_pred: np.ndarray) -> dict[str, Any]:
     y = y_true.to_numpy(dtype=float)
+    y_pred = np.asarray(y_pred, dtype=float)
     return {
         "mae": float(skm.mean_absolute_error(y, y_pred)),
         "rmse": float(np.sqrt(skm.mean_squared_error(y, y_pred))),
