@@ -16,11 +16,35 @@ class Settings(BaseSettings):
     cache_dir: Path | None = Field(default=None, description="Node output cache (default: HOME/cache)")
     output_dir: Path = Field(default=Path("flowza-output"), description="Where `flowza run` writes exported files")
 
+    # Server (`flowza serve`); its files live in the data directory unless said otherwise.
+    database_url: str | None = Field(
+        default=None, description="SQLAlchemy URL (default: SQLite file DATA_DIR/flowza.db); postgresql+psycopg://…"
+    )
+    max_upload_mb: float = Field(default=200, gt=0, description="Largest dataset upload accepted, in MB")
+    host: str = Field(default="127.0.0.1", description="Address `flowza serve` binds to")
+    port: int = Field(default=8000, ge=0, le=65535, description="Port `flowza serve` listens on")
+    run_workers: int = Field(default=4, ge=1, le=64, description="Runs executed at once by the inline executor")
+    broker_url: str | None = Field(default=None, description="Celery broker (redis://…); unused until workers exist")
+    seed_samples: bool = Field(default=True, description="`serve` adds the sample datasets for the local user")
+
     def resolved_data_dir(self) -> Path:
         return (self.data_dir or self.home / "data").expanduser()
 
     def resolved_cache_dir(self) -> Path:
         return (self.cache_dir or self.home / "cache").expanduser()
+
+    def server_cache_dir(self) -> Path:
+        """The server's node cache: FLOWZA_CACHE_DIR when set, else DATA_DIR/cache."""
+        return (self.cache_dir or self.resolved_data_dir() / "cache").expanduser()
+
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.resolved_data_dir() / 'flowza.db').resolve()}"
+
+    @property
+    def max_upload_bytes(self) -> int:
+        return int(self.max_upload_mb * 1024 * 1024)
 
 
 def get_settings() -> Settings:
