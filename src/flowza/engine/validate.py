@@ -185,7 +185,8 @@ def build_graph(workflow: Workflow, report: Report) -> Graph | None:
             "cycle", f"the graph has a cycle: {' -> '.join(cycle + cycle[:1])}", cycle[0] if cycle else None, "edges"
         )
         return None
-    if not report.ok:
+    structural = [e for e in report.errors if e.code not in ("invalid_param", "unknown_param")]
+    if structural:
         return None
     return Graph(workflow=workflow, defs=defs, links=links, inputs=inputs, order=order)
 
@@ -230,7 +231,10 @@ def infer_shapes(graph: Graph, data_dir: Path | None, report: Report) -> dict[st
     for node_id in graph.order:
         spec = graph.workflow.node(node_id)
         definition = graph.defs[node_id]
-        params = definition.params_model.model_validate(spec.params)
+        try:
+            params = definition.params_model.model_validate(spec.params)
+        except ValidationError:
+            continue  # already reported; nodes downstream are skipped too
         inputs = {
             port: shapes.get(link.source, {}).get(link.source_port) for port, link in graph.inputs[node_id].items()
         }

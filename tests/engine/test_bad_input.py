@@ -1,0 +1,141 @@
+"""Bad input through the CLI: a clear error naming the problem, never a traceback."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.engine.helpers import chain, classification_chain
+
+
+def flowza(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "flowza.cli", *args], capture_output=True, text=True, timeout=120,
+                          cwd=cwd)
+
+
+def write(path: Path, content: bytes) -> None:
+    path.write_bytes(content)
+
+
+@pytest.fixture()
+def bad_dir(tmp_path: Path) -> Path:
+    write(tmp_path / "empty.csv", b"")
+    write(tmp_path / "binary.csv", bytes(range(256)) * 20)
+    write(tmp_path / "ragged.csv", b"a,b,c\n1,2,3\n4,5,6,7,8\n9,10,11\n")
+    write(tmp_path / "header_only.csv", b"a,b,c\n")
+    write(tmp_path / "dupes.csv", b"a,b,a\n1,2,3\n")
+    write(tmp_path / "latin.csv", "name,label\nJos\xe9,yes\nAnn,no\n".encode("cp1252"))
+    write(tmp_path / "text_target.csv", b"x,y\n" + b"".join(f"{i},{'ab'[i % 2]}\n".encode() for i in range(40)))
+    return tmp_path
+
+
+def run_json(workflow: dict, data_dir: Path, tmp_path: Path) -> tuple[subprocess.CompletedProcess[str], dict]:
+    path = tmp_path / "wf.json"
+    path.write_text(json.dumps(workflow))
+    done = flowza("run", str(path), "--data-dir", str(data_dir), "--json", "--no-cache")
+    return done, json.loads(done.stdout) if done.stdout.strip() else {}
+
+
+def assert_clear(done: subprocess.CompletedProcess[str], *needles: str) -> None:
+    output = done.stdout + done.stderr
+    assert done.returncode != 0
+    assert "Traceback" not in output, output
+    for needle in needles:
+        assert needle in output, output
+
+
+@pytest.mark.parametrize(
+    ("dataset", "needle"),
+    [
+        ("empty.csv", "empty"),
+        ("binary.csv", "binary"),
+        ("ragged.csv", "different number of fields"),
+        ("header_only.csv", "no data rows"),
+        ("dupes.csv", "twice"),
+        ("missing.csv", "not found"),
+    ],
+)
+def test_bad_files_are_clear_errors(bad_dir: Path, tmp_path: Path, dataset: str, needle: str) -> None:
+    done, document = run_json(chain(("load", "load_csv", {"dataset": dataset})), bad_dir, tmp_path)
+    assert_clear(done, needle, "'load'")
+    assert document["status"] == "failed"
+
+
+def test_ragged_file_names_the_line(bad_dir: Path, tmp_path: Path) -> None:
+    done, _ = run_json(chain(("load", "load_csv", {"dataset": "ragged.csv"})), bad_dir, tmp_path)
+    assert_clear(done, "line 3")
+
+
+def test_windows_1252_text_is_read(bad_dir: Path, tmp_path: Path) -> None:
+    done, document = run_json(chain(("load", "load_csv", {"dataset": "latin.csv"})), bad_dir, tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert document["nodes"]["load"]["status"] == "succeeded"
+
+
+def test_missing_column_is_named(data_dir: Path, tmp_path: Path) -> None:
+    done, document = run_json(classification_chain(target="nosuch"), data_dir, tmp_path)
+    assert_clear(done, "'nosuch'", "'split'", "'target'")
+    assert document["errors"][0]["node_id"] == "split"
+
+
+def test_non_numeric_target_for_regression(bad_dir: Path, tmp_path: Path) -> None:
+    workflow = chain(
+        ("load", "load_csv", {"dataset": "text_target.csv"}),
+        ("split", "train_test_split", {"target": "y", "stratify": False}),
+        ("model", "linear_regression", {}),
+    )
+    done, _ = run_json(workflow, bad_dir, tmp_path)
+    assert_clear(done, "numeric target", "'model'")
+
+
+def test_not_json_workflow_file(tmp_path: Path, data_dir: Path) -> None:
+    path = tmp_path / "broken.json"
+    path.write_text('{"nodes": [')
+    done = flowza("run", str(path), "--data-dir", str(data_dir))
+    assert_clear(done, "not valid JSON", "line 1")
+
+
+def test_unknown_workflow_name(data_dir: Path) -> None:
+    done = flowza("run", "no_such_workflow", "--data-dir", str(data_dir))
+    assert_clear(done, "neither a workflow file nor a template name")
+
+
+def test_bad_set_override(data_dir: Path) -> None:
+    done = flowza("run", "regression", "--data-dir", str(data_dir), "--set", "ghost.x=1")
+    assert_clear(done, "no node 'ghost'")
+
+
+def test_validate_command_exit_codes(data_dir: Path, tmp_path: Path) -> None:
+    good = tmp_path / "good.json"
+    good.write_text(json.dumps(classification_chain()))
+    done = flowza("validate", str(good), "--data-dir", str(data_dir))
+    assert done.returncode == 0 and "valid: 0 error(s)" in done.stdout
+    bad = classification_chain(target="nosuch")
+    bad["nodes"][5]["params"]["C"] = -1
+    path = tmp_path / "bad.json"
+    path.write_text(json.dumps(bad))
+    done = flowza("validate", str(path), "--data-dir", str(data_dir), "--json")
+    assert done.returncode == 1
+    report = json.loads(done.stdout)
+    assert {(e["node_id"], e["field"]) for e in report["errors"]} == {("split", "target"), ("model", "C")}
+
+
+def test_template_runs_with_set(data_dir: Path, tmp_path: Path) -> None:
+    done = flowza("run", "binary_classification", "--data-dir", str(data_dir), "--json", "--cache-dir",
+                  str(tmp_path / "c"), "--set", "load.dataset=sample_breast_cancer.csv", "--set",
+                  "split.target=diagnosis", "--set", "model.C=0.5")
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["metrics"]["eval"]["accuracy"] > 0.9
+
+
+def test_nodes_and_schema_commands() -> None:
+    catalog = json.loads(flowza("nodes", "--json").stdout)
+    assert {"load_csv", "xgboost", "export_model"} <= {entry["type"] for entry in catalog}
+    schema = json.loads(flowza("schema").stdout)
+    assert "nodes" in schema["properties"] and "edges" in schema["properties"]
+    listing = flowza("templates").stdout
+    assert "binary_classification" in listing and "regression" in listing
