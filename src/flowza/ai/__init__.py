@@ -1,0 +1,1 @@
+"""Generating workflows from a sentence: an offline planner, an optional LLM, one entry point."""
