@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -15,6 +15,15 @@ class Settings(BaseSettings):
     data_dir: Path | None = Field(default=None, description="Datasets folder (default: HOME/data)")
     cache_dir: Path | None = Field(default=None, description="Node output cache (default: HOME/cache)")
     output_dir: Path = Field(default=Path("flowza-output"), description="Where `flowza run` writes exported files")
+    llm_base_url: str | None = Field(
+        default=None, description="OpenAI-compatible endpoint for `flowza generate`, e.g. http://localhost:11434/v1"
+    )
+    llm_api_key: SecretStr | None = Field(default=None, description="API key sent to the LLM endpoint")
+    llm_model: str | None = Field(default=None, description="Model name asked for at the LLM endpoint")
+    llm_timeout: float = Field(default=60.0, gt=0, description="Seconds to wait for one LLM answer")
+
+    def llm_configured(self) -> bool:
+        return bool(self.llm_base_url and self.llm_model)
 
     # Server (`flowza serve`); its files live in the data directory unless said otherwise.
     database_url: str | None = Field(
