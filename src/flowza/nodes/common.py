@@ -4,20 +4,22 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import replace
-from typing import Any
-
-import numpy as np
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from flowza.nodes.base import Context, NodeError
 from flowza.nodes.schema import Kind, TableShape, column_kind
 from flowza.nodes.types import Dataset, FittedStep, Task
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 MAX_CLASSES_FOR_INTEGER_TARGET = 20
 
 
 def is_numeric(series: pd.Series) -> bool:
     """Numbers and booleans count as numeric."""
+    import pandas as pd
+
     return bool(pd.api.types.is_numeric_dtype(series) or pd.api.types.is_bool_dtype(series))
 
 
@@ -60,6 +62,9 @@ def select_columns(
 
 def infer_task(y: pd.Series) -> Task:
     """Classification for text, booleans and integer codes with few values; else regression."""
+    import numpy as np
+    import pandas as pd
+
     if not is_numeric(y) or pd.api.types.is_bool_dtype(y):
         return "classification"
     values = y.dropna()
@@ -85,6 +90,8 @@ def fit_step(data: Dataset, ctx: Context, transformer: Any) -> Dataset:
     Placed after the split, the step fits on the train part only (no leakage); before the
     split it fits on all rows. The fitted step is appended to the chain a model will carry.
     """
+    import pandas as pd
+
     target = data.target or ctx.target_hint
     has_target = target is not None and target in data.frame.columns
     features = data.frame.drop(columns=[target]) if has_target else data.frame

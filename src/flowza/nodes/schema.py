@@ -9,14 +9,18 @@ shape with an `infer` function in their module; nodes without one pass their dat
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-import pandas as pd
+if TYPE_CHECKING:
+    import pandas as pd
+
 
 Kind = Literal["numeric", "bool", "text"]
 
 
 def column_kind(series: pd.Series) -> Kind:
+    import pandas as pd
+
     if pd.api.types.is_bool_dtype(series):
         return "bool"
     if pd.api.types.is_numeric_dtype(series):

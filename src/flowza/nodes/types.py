@@ -8,10 +8,12 @@ MODEL carries one fitted scikit-learn `Pipeline` plus what evaluation needs.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-import numpy as np
-import pandas as pd
+if TYPE_CHECKING:
+    import numpy as np
+    import pandas as pd
+
 
 DATA = "data"
 MODEL = "model"
@@ -91,6 +93,8 @@ class TrainedModel:
     extra: dict[str, Any] = field(default_factory=dict)
 
     def decode(self, predictions: np.ndarray) -> np.ndarray:
+        import numpy as np
+
         if self.label_encoded and self.classes is not None:
             return np.asarray(self.classes)[predictions.astype(int)]
         return predictions

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict, Field
-from sklearn.compose import ColumnTransformer
 
+from flowza.codegen.snippet import Names, Snippet
 from flowza.nodes.base import Context, InferContext, NodeError, node
 from flowza.nodes.common import check_columns, fit_step
 from flowza.nodes.schema import Shape, TableShape
 from flowza.nodes.types import DATA, Dataset
+
+if TYPE_CHECKING:
+    from sklearn.compose import ColumnTransformer
 
 
 class Params(BaseModel):
@@ -19,6 +22,8 @@ class Params(BaseModel):
 
 
 def make_transformer(columns: list[str]) -> ColumnTransformer:
+    from sklearn.compose import ColumnTransformer
+
     return ColumnTransformer(
         [("drop", "drop", columns)], remainder="passthrough", verbose_feature_names_out=False
     ).set_output(transform="pandas")
@@ -51,3 +56,22 @@ def infer(params: Params, inputs: dict[str, Shape | None], ctx: InferContext) ->
         raise NodeError(f"column {target!r} is the target and cannot be dropped", "columns")
     columns = {name: info for name, info in shape.columns.items() if name not in params.columns}
     return {"data": shape.replace(columns=columns)}
+
+
+def code(params: Params, names: Names) -> Snippet:
+    """A ColumnTransformer that drops the columns, so the exported pipeline drops them from raw rows too."""
+    from flowza.codegen.snippet import lit
+    from flowza.codegen.steps import COLUMN_TRANSFORMER, column_transformer, fitted_step
+
+    data = names.data()
+    if not params.columns:
+        return Snippet(code="# no columns chosen: the data passes through unchanged", outputs={"data": data})
+    make = column_transformer(f'[("drop", "drop", {lit(list(params.columns))})]')
+    return fitted_step(
+        names,
+        data,
+        make,
+        condition=None,
+        imports=(COLUMN_TRANSFORMER,),
+        explanation=f"Removes the columns {', '.join(repr(c) for c in params.columns)}.",
+    )

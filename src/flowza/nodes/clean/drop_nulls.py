@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
+from flowza.codegen.snippet import Names, Snippet
 from flowza.nodes.base import Context, InferContext, node
 from flowza.nodes.common import check_columns
 from flowza.nodes.schema import ColumnInfo, Shape, TableShape
 from flowza.nodes.types import DATA, Dataset
+
+if TYPE_CHECKING:
+    import numpy as np
 
 
 class Params(BaseModel):
@@ -48,6 +51,8 @@ def drop_nulls(ctx: Context, params: Params, data: Dataset) -> dict[str, Any]:
 
 def _remap_split(data: Dataset, keep: np.ndarray) -> Dataset:
     """Keep the train/test parts (and their order) after rows were removed."""
+    import numpy as np
+
     if data.train_rows is None or data.test_rows is None:
         return data
     new_position = np.cumsum(keep) - 1
@@ -66,3 +71,35 @@ def infer(params: Params, inputs: dict[str, Shape | None], ctx: InferContext) ->
         for name, info in shape.columns.items()
     }
     return {"data": shape.replace(columns=columns)}
+
+
+def code(params: Params, names: Names) -> Snippet:
+    """Keep the rows without missing values; the split's row positions follow the kept rows."""
+    from flowza.codegen.snippet import NP, PD, DataRef, lit
+
+    data = names.data()
+    out, keep = names.var("data"), names.var("keep")
+    missing = f"{data.frame}[{lit(list(params.columns))}].isna()" if params.columns else f"{data.frame}.isna()"
+    lines = [
+        f"{keep} = ~{missing}.{params.how}(axis=1).to_numpy()",
+        f"{out} = {data.frame}[{keep}]",
+    ]
+    train, test = data.train_rows, data.test_rows
+    if train is not None and test is not None:
+        position, train_out, test_out = names.var("new_position"), names.var("train_rows"), names.var("test_rows")
+        lines += [
+            "# the train/test parts keep their rows (and their order) at the new positions",
+            f"{position} = np.cumsum({keep}) - 1",
+            f"{train_out} = {position}[{train}[{keep}[{train}]]]",
+            f"{test_out} = {position}[{test}[{keep}[{test}]]]",
+        ]
+        train, test = train_out, test_out
+    which = "any" if params.how == "any" else "all"
+    scope = f"the columns {', '.join(repr(c) for c in params.columns)}" if params.columns else "its columns"
+    return Snippet(
+        code="\n".join(lines),
+        imports=(PD, NP),
+        outputs={"data": DataRef(out, data.steps, data.target, train, test)},
+        preview=f"{out}.head()",
+        explanation=f"Drops every row where {which} of {scope} is missing.",
+    )

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field
-from sklearn.compose import ColumnTransformer
-from sklearn.impute import SimpleImputer
 
+from flowza.codegen.snippet import Names, Snippet
 from flowza.nodes.base import Context, InferContext, NodeError, node
 from flowza.nodes.common import fit_step, is_numeric, select_columns
 from flowza.nodes.schema import ColumnInfo, Shape, TableShape
 from flowza.nodes.types import DATA, Dataset
+
+if TYPE_CHECKING:
+    import pandas as pd
+    from sklearn.compose import ColumnTransformer
+    from sklearn.impute import SimpleImputer
 
 
 class Params(BaseModel):
@@ -33,6 +36,9 @@ class Params(BaseModel):
 
 def plan(frame: pd.DataFrame, columns: list[str], params: Params) -> list[tuple[str, SimpleImputer, list[str]]]:
     """Group columns by the imputer they need: numbers and text cannot share a statistic."""
+    import pandas as pd
+    from sklearn.impute import SimpleImputer
+
     numeric = [c for c in columns if is_numeric(frame[c]) and not pd.api.types.is_bool_dtype(frame[c])]
     other = [c for c in columns if c not in numeric]
     groups: list[tuple[str, SimpleImputer, list[str]]] = []
@@ -55,6 +61,8 @@ def plan(frame: pd.DataFrame, columns: list[str], params: Params) -> list[tuple[
 
 
 def make_transformer(frame: pd.DataFrame, columns: list[str], params: Params) -> ColumnTransformer:
+    from sklearn.compose import ColumnTransformer
+
     return ColumnTransformer(
         [(name, imputer, cols) for name, imputer, cols in plan(frame, columns, params)],
         remainder="passthrough",
@@ -102,3 +110,46 @@ def infer(params: Params, inputs: dict[str, Shape | None], ctx: InferContext) ->
         for name, info in shape.columns.items()
     }
     return {"data": shape.replace(columns=columns)}
+
+
+def code(params: Params, names: Names) -> Snippet:
+    """SimpleImputers grouped as Flowza groups them: numbers in one, text and booleans in another."""
+    from flowza.codegen.helpers import IS_NUMERIC
+    from flowza.codegen.snippet import Import, lit
+    from flowza.codegen.steps import COLUMN_TRANSFORMER, column_transformer, default_columns, fitted_step
+
+    data = names.data()
+    frame = data.frame
+    columns, numeric, text = names.var("columns"), names.var("numeric"), names.var("text")
+    chosen = lit(list(params.columns)) if params.columns else default_columns(names, data, "{c}.isna().any()")
+    if params.strategy == "constant":
+        number = 0 if params.fill_value is None else params.fill_value
+        word = "missing" if params.fill_value is None else str(params.fill_value)
+        numeric_imputer = f'SimpleImputer(strategy="constant", fill_value={lit(number)})'
+        text_imputer = f'SimpleImputer(strategy="constant", fill_value={lit(word)})'
+    else:
+        numeric_imputer = f"SimpleImputer(strategy={lit(params.strategy)})"
+        text_imputer = 'SimpleImputer(strategy="most_frequent")'
+    before = "\n".join(
+        [
+            f"{columns} = {chosen}",
+            f"{numeric} = [c for c in {columns} if is_numeric({frame}[c]) and not pd.api.types.is_bool_dtype({frame}[c])]",
+            f"{text} = [c for c in {columns} if c not in {numeric}]",
+        ]
+    )
+    groups = f'[("numeric", {numeric_imputer}, {numeric}), ("text", {text_imputer}, {text})]'
+    make = column_transformer(f"[group for group in {groups} if group[2]]")
+    return fitted_step(
+        names,
+        data,
+        make,
+        condition=None if params.columns else columns,
+        before=before,
+        imports=(COLUMN_TRANSFORMER, Import("sklearn.impute", "SimpleImputer")),
+        helpers=(IS_NUMERIC,),
+        explanation=(
+            f"Fills missing values ({params.strategy} for numbers; text uses "
+            f"{'the constant' if params.strategy == 'constant' else 'the most frequent value'}), "
+            "learnt on the train rows."
+        ),
+    )

@@ -5,10 +5,12 @@ from __future__ import annotations
 import csv
 import io
 from pathlib import Path
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from flowza.nodes.base import NodeError
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 SNIFF_BYTES = 64 * 1024
 SEPARATORS = [",", ";", "\t", "|"]
@@ -100,6 +102,8 @@ def _looks_numeric(value: str) -> bool:
 
 def read_csv(path: Path, separator: str = "auto", encoding: str = "auto", nrows: int | None = None) -> pd.DataFrame:
     """Read a CSV with the same call an exported script makes, after checking it is sane."""
+    import pandas as pd
+
     with path.open("rb") as handle:
         head = handle.read(SNIFF_BYTES)
     if not head.strip():

@@ -6,6 +6,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from flowza.codegen.snippet import Names, Snippet
 from flowza.nodes.base import Context, InferContext, node
 from flowza.nodes.data.files import read_csv, resolve_in_root
 from flowza.nodes.schema import Shape, TableShape
@@ -53,3 +54,42 @@ def infer(params: Params, inputs: dict[str, Shape | None], ctx: InferContext) ->
     path = resolve_in_root(ctx.data_dir, params.dataset)
     sample = read_csv(path, params.separator, params.encoding, nrows=SAMPLE_ROWS)
     return {"data": TableShape.from_frame(sample, whole_file=len(sample) < SAMPLE_ROWS, source=params.dataset)}
+
+
+def code(params: Params, names: Names) -> Snippet:
+    """`pd.read_csv` with the separator and encoding Flowza uses (detected now, or by the script)."""
+    from flowza.codegen.helpers import SNIFF_CSV
+    from flowza.codegen.snippet import PD, DataRef, lit
+    from flowza.nodes.base import NodeError
+    from flowza.nodes.data.files import sniff
+
+    out, steps = names.var("data"), names.var("steps")
+    path = f"DATA_DIR / {lit(params.dataset)}"
+    separator = "\t" if params.separator == "\\t" else params.separator
+    encoding = params.encoding
+    lines: list[str] = []
+    helpers = ()
+    if "auto" in (separator, encoding) and names.data_dir is not None:
+        try:
+            separator, encoding = sniff(resolve_in_root(names.data_dir, params.dataset), separator, encoding)
+            lines.append("# separator and encoding as Flowza detected them in the file")
+        except NodeError:
+            pass
+    if "auto" in (separator, encoding):
+        helpers = (SNIFF_CSV,)
+        detected_enc, detected_sep = names.var("encoding"), names.var("separator")
+        lines.append(f"{detected_enc}, {detected_sep} = sniff_csv({path}, encoding={lit(encoding)})")
+        sep_source = detected_sep if separator == "auto" else lit(separator)
+        enc_source = detected_enc
+    else:
+        sep_source, enc_source = lit(separator), lit(encoding)
+    lines.append(f"{out} = pd.read_csv({path}, sep={sep_source}, encoding={enc_source})")
+    lines.append(f"{steps} = []  # fitted preprocessing steps, in order: (node id, transformer)")
+    return Snippet(
+        code="\n".join(lines),
+        imports=(PD,),
+        helpers=helpers,
+        outputs={"data": DataRef(out, steps)},
+        preview=f"{out}.head()",
+        explanation=f"Reads the CSV file {params.dataset!r} from the data directory.",
+    )

@@ -6,6 +6,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
+from flowza.codegen.snippet import Names, Snippet
 from flowza.nodes.base import Context, InferContext, NodeError, node, optional
 from flowza.nodes.evaluate.metrics import holdout_metrics
 from flowza.nodes.evaluate.scoring import score
@@ -57,3 +58,10 @@ def infer(params: Params, inputs: dict[str, Shape | None], ctx: InferContext) ->
             "add a train_test_split before the model",
         )
     return {"metrics": MetricsShape(held_out=held_out)}
+
+
+def code(params: Params, names: Names) -> Snippet:
+    """The same metric functions as Flowza, on the model's holdout predictions (or the given data)."""
+    from flowza.codegen.evaluation import evaluation_snippet
+
+    return evaluation_snippet(names)

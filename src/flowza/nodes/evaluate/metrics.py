@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-import numpy as np
-import pandas as pd
-from sklearn import metrics as skm
+from typing import TYPE_CHECKING, Any
 
 from flowza.nodes.types import Holdout, TrainedModel
+
+if TYPE_CHECKING:
+    import numpy as np
+    import pandas as pd
 
 MAX_ROC_POINTS = 200
 
 
 def _plain(value: Any) -> Any:
+    import numpy as np
+
     if isinstance(value, np.generic):
         return value.item()
     return value
@@ -22,6 +24,8 @@ def _plain(value: Any) -> Any:
 def classification_metrics(
     y_true: pd.Series, y_pred: np.ndarray, y_score: np.ndarray | None, classes: list[Any]
 ) -> dict[str, Any]:
+    from sklearn import metrics as skm
+
     y_true_arr = y_true.to_numpy()
     labels = sorted(classes)
     binary = len(labels) == 2
@@ -46,6 +50,9 @@ def classification_metrics(
 
 
 def _roc(y_true: np.ndarray, y_score: np.ndarray, classes: list[Any], labels: list[Any]) -> dict[str, Any]:
+    import pandas as pd
+    from sklearn import metrics as skm
+
     present = set(pd.unique(y_true).tolist())
     if len(present) < 2:
         return {}
@@ -65,6 +72,9 @@ def _roc(y_true: np.ndarray, y_score: np.ndarray, classes: list[Any], labels: li
 
 
 def regression_metrics(y_true: pd.Series, y_pred: np.ndarray) -> dict[str, Any]:
+    import numpy as np
+    from sklearn import metrics as skm
+
     y = y_true.to_numpy(dtype=float)
     y_pred = np.asarray(y_pred, dtype=float)
     return {
@@ -75,6 +85,8 @@ def regression_metrics(y_true: pd.Series, y_pred: np.ndarray) -> dict[str, Any]:
 
 
 def feature_importances(model: TrainedModel) -> dict[str, float] | None:
+    import numpy as np
+
     estimator = model.pipeline.steps[-1][1]
     values = getattr(estimator, "feature_importances_", None)
     if values is None:

@@ -7,6 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
+from flowza.codegen.snippet import Names, Snippet
 from flowza.nodes.base import Context, InferContext, node
 from flowza.nodes.evaluate.scoring import score
 from flowza.nodes.schema import ColumnInfo, ModelShape, Shape, TableShape
@@ -49,3 +50,28 @@ def infer(params: Params, inputs: dict[str, Shape | None], ctx: InferContext) ->
     if isinstance(model, ModelShape) and model.task == "classification":
         columns["probability"] = ColumnInfo("numeric", "probability")
     return {"data": data.replace(columns=columns)}
+
+
+def code(params: Params, names: Names) -> Snippet:
+    """Score the table like Flowza's `score`: a 'prediction' column, and 'probability' for two classes."""
+    from flowza.codegen.helpers import SCORE, score_call
+    from flowza.codegen.snippet import NP, DataRef
+
+    model, data = names.model(), names.data()
+    out, pred, proba, positive = names.var("data"), names.var("prediction"), names.var("proba"), names.var("positive")
+    lines = [
+        f"{pred}, {proba} = {score_call(data.frame, data.steps, model)}",
+        f"{out} = {data.frame}.copy(deep=False)",
+        f'{out}["prediction"] = {pred}',
+        f"if {proba} is not None and {model.classes} is not None and len({model.classes}) == 2:",
+        f"    {positive} = sorted({model.classes})[-1]",
+        f'    {out}["probability"] = {proba}[:, {model.classes}.index({positive})]',
+    ]
+    return Snippet(
+        code="\n".join(lines),
+        imports=(NP,),
+        helpers=(SCORE,),
+        outputs={"data": DataRef(out, data.steps, data.target, data.train_rows, data.test_rows)},
+        preview=f"{out}.head()",
+        explanation="Adds the model's predictions as a 'prediction' column (and 'probability' for two classes).",
+    )

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-import numpy as np
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from flowza.nodes.base import NodeError
 from flowza.nodes.common import missing_columns_message
 from flowza.nodes.types import Dataset, TrainedModel
+
+if TYPE_CHECKING:
+    import numpy as np
+    import pandas as pd
 
 
 def score(model: TrainedModel, data: Dataset, frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray | None]:
@@ -18,6 +19,8 @@ def score(model: TrainedModel, data: Dataset, frame: pd.DataFrame) -> tuple[np.n
     Data that went through the same fitted steps as the model goes to the estimator;
     raw data (no steps) goes through the whole pipeline, exactly like an exported model.
     """
+    import numpy as np
+
     step_names = tuple(s.name for s in data.steps)
     if step_names == model.step_names:
         scorer: Any = model.pipeline.steps[-1][1]

@@ -6,6 +6,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from flowza.codegen.snippet import Names, Snippet
 from flowza.nodes.base import Context, InferContext, node
 from flowza.nodes.export.model_files import FORMAT_EXTENSIONS, write_model
 from flowza.nodes.schema import FileShape, Shape
@@ -43,3 +44,36 @@ def export_model(ctx: Context, params: Params, model: TrainedModel) -> dict[str,
 
 def infer(params: Params, inputs: dict[str, Shape | None], ctx: InferContext) -> dict[str, Shape | None]:
     return {"file": FileShape(format=params.format)}
+
+
+def code(params: Params, names: Names) -> Snippet:
+    """Save the pipeline where Flowza would: OUTPUT_DIR/<node id>/<name>.<ext>."""
+    from flowza.codegen.snippet import FileRef, Import, lit
+
+    model = names.model()
+    folder, path = names.var("folder"), names.var("path")
+    extension = FORMAT_EXTENSIONS["joblib" if params.format == "joblib" else "skops"]
+    lines = [
+        f"{folder} = OUTPUT_DIR / {lit(names.node_id)}",
+        f"{folder}.mkdir(parents=True, exist_ok=True)",
+        f"{path} = {folder} / {lit(params.name + extension)}",
+    ]
+    if params.format == "onnx":
+        lines.insert(
+            0,
+            "# Flowza writes ONNX with its own converter (one input per raw column); this plain script saves\n"
+            "# the same pipeline with skops instead, which scikit-learn users load with skops.io.load",
+        )
+    if params.format == "joblib":
+        imports = (Import("joblib"),)
+        lines.append(f"joblib.dump({model.pipeline}, {path})")
+    else:
+        imports = (Import("skops.io", alias="sio"),)
+        lines.append(f"sio.dump({model.pipeline}, {path})")
+    lines.append(f'print("model saved to", {path})')
+    return Snippet(
+        code="\n".join(lines),
+        imports=imports,
+        outputs={"file": FileRef(path)},
+        explanation=f"Saves the trained pipeline (preprocessing + model) as a {params.format} file.",
+    )

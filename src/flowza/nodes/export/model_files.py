@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
-
-import numpy as np
+from typing import TYPE_CHECKING, Any
 
 from flowza.nodes.base import NodeError
 from flowza.nodes.types import TrainedModel
+
+if TYPE_CHECKING:
+    pass
 
 FORMAT_EXTENSIONS = {"skops": ".skops", "joblib": ".joblib", "onnx": ".onnx"}
 
@@ -78,6 +79,8 @@ def load_skops(path: Path) -> Any:
 
 
 def model_card(model: TrainedModel) -> dict[str, Any]:
+    import numpy as np
+
     return {
         "algorithm": model.algorithm,
         "task": model.task,

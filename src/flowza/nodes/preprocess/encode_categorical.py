@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field
-from sklearn.compose import ColumnTransformer
-from sklearn.preprocessing import OneHotEncoder, OrdinalEncoder
 
+from flowza.codegen.snippet import Names, Snippet
 from flowza.nodes.base import Context, InferContext, NodeError, node
 from flowza.nodes.common import fit_step, is_numeric, select_columns
 from flowza.nodes.schema import ColumnInfo, Shape, TableShape
 from flowza.nodes.types import DATA, Dataset
+
+if TYPE_CHECKING:
+    import pandas as pd
+    from sklearn.compose import ColumnTransformer
+    from sklearn.preprocessing import OneHotEncoder, OrdinalEncoder
 
 MANY_CATEGORIES = 50
 
@@ -30,12 +33,16 @@ class Params(BaseModel):
 
 
 def make_encoder(method: str) -> OneHotEncoder | OrdinalEncoder:
+    from sklearn.preprocessing import OneHotEncoder, OrdinalEncoder
+
     if method == "onehot":
         return OneHotEncoder(handle_unknown="ignore", sparse_output=False)
     return OrdinalEncoder(handle_unknown="use_encoded_value", unknown_value=-1)
 
 
 def make_transformer(columns: list[str], method: str) -> ColumnTransformer:
+    from sklearn.compose import ColumnTransformer
+
     return ColumnTransformer(
         [(method, make_encoder(method), columns)], remainder="passthrough", verbose_feature_names_out=False
     ).set_output(transform="pandas")
@@ -115,3 +122,34 @@ def _categories(shape: TableShape, column: str) -> list[str]:
     series = shape.sample[column]
     values = sorted(str(v) for v in series.dropna().unique())
     return values + (["nan"] if series.isna().any() else [])
+
+
+def code(params: Params, names: Names) -> Snippet:
+    """The same encoder inside a ColumnTransformer; by default every non-numeric feature column."""
+    from flowza.codegen.helpers import IS_NUMERIC
+    from flowza.codegen.snippet import Import, lit
+    from flowza.codegen.steps import COLUMN_TRANSFORMER, column_transformer, default_columns, fitted_step
+
+    data = names.data()
+    columns = names.var("columns")
+    chosen = lit(list(params.columns)) if params.columns else default_columns(names, data, "not is_numeric({c})")
+    if params.method == "onehot":
+        encoder = 'OneHotEncoder(handle_unknown="ignore", sparse_output=False)'
+    else:
+        encoder = 'OrdinalEncoder(handle_unknown="use_encoded_value", unknown_value=-1)'
+    make = column_transformer(f"[({lit(params.method)}, {encoder}, {columns})]")
+    name = "OneHotEncoder" if params.method == "onehot" else "OrdinalEncoder"
+    return fitted_step(
+        names,
+        data,
+        make,
+        condition=None if params.columns else columns,
+        before=f"{columns} = {chosen}",
+        imports=(COLUMN_TRANSFORMER, Import("sklearn.preprocessing", name)),
+        helpers=() if params.columns else (IS_NUMERIC,),
+        explanation=(
+            "Turns text columns into 0/1 columns, one per category."
+            if params.method == "onehot"
+            else "Turns text columns into integer codes, one per category."
+        ),
+    )

@@ -2,19 +2,28 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field
-from sklearn.compose import ColumnTransformer
-from sklearn.preprocessing import MinMaxScaler, RobustScaler, StandardScaler
 
+from flowza.codegen.snippet import Names, Snippet
 from flowza.nodes.base import Context, InferContext, NodeError, node
 from flowza.nodes.common import fit_step, select_columns
 from flowza.nodes.schema import Shape, TableShape
 from flowza.nodes.types import DATA, Dataset
 
-SCALERS = {"standard": StandardScaler, "minmax": MinMaxScaler, "robust": RobustScaler}
+if TYPE_CHECKING:
+    import pandas as pd
+    from sklearn.compose import ColumnTransformer
+
+
+SCALER_CLASS_NAMES = {"standard": "StandardScaler", "minmax": "MinMaxScaler", "robust": "RobustScaler"}
+
+
+def make_scaler(method: str) -> Any:
+    from sklearn.preprocessing import MinMaxScaler, RobustScaler, StandardScaler
+
+    return {"standard": StandardScaler, "minmax": MinMaxScaler, "robust": RobustScaler}[method]()
 
 
 class Params(BaseModel):
@@ -30,12 +39,16 @@ class Params(BaseModel):
 
 
 def _is_scalable(series: pd.Series) -> bool:
+    import pandas as pd
+
     return bool(pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series))
 
 
 def make_transformer(columns: list[str], method: str) -> ColumnTransformer:
+    from sklearn.compose import ColumnTransformer
+
     return ColumnTransformer(
-        [(method, SCALERS[method](), columns)], remainder="passthrough", verbose_feature_names_out=False
+        [(method, make_scaler(method), columns)], remainder="passthrough", verbose_feature_names_out=False
     ).set_output(transform="pandas")
 
 
@@ -69,3 +82,25 @@ def infer(params: Params, inputs: dict[str, Shape | None], ctx: InferContext) ->
         if text:
             raise NodeError(f"column {text[0]!r} is text and cannot be scaled; encode it first", "columns")
     return {"data": shape}
+
+
+def code(params: Params, names: Names) -> Snippet:
+    """The same scaler inside a ColumnTransformer; by default every numeric, non-boolean feature column."""
+    from flowza.codegen.snippet import Import, lit
+    from flowza.codegen.steps import COLUMN_TRANSFORMER, column_transformer, default_columns, fitted_step
+
+    data = names.data()
+    columns = names.var("columns")
+    condition = "pd.api.types.is_numeric_dtype({c}) and not pd.api.types.is_bool_dtype({c})"
+    chosen = lit(list(params.columns)) if params.columns else default_columns(names, data, condition)
+    scaler = SCALER_CLASS_NAMES[params.method]
+    make = column_transformer(f"[({lit(params.method)}, {scaler}(), {columns})]")
+    return fitted_step(
+        names,
+        data,
+        make,
+        condition=None if params.columns else columns,
+        before=f"{columns} = {chosen}",
+        imports=(COLUMN_TRANSFORMER, Import("sklearn.preprocessing", scaler)),
+        explanation=f"Scales numeric columns with {scaler}, learnt on the train rows.",
+    )

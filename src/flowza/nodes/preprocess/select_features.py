@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
-from sklearn.feature_selection import SelectKBest, VarianceThreshold, f_classif, f_regression
 
+from flowza.codegen.snippet import Names, Snippet
 from flowza.nodes.base import Context, InferContext, NodeError, node
 from flowza.nodes.common import feature_columns, fit_step, infer_task, is_numeric
 from flowza.nodes.schema import Shape, TableShape
 from flowza.nodes.types import DATA, Dataset
+
+if TYPE_CHECKING:
+    pass
 
 
 class Params(BaseModel):
@@ -23,6 +26,8 @@ class Params(BaseModel):
 
 
 def make_selector(method: str, k: int, threshold: float, task: str | None) -> Any:
+    from sklearn.feature_selection import SelectKBest, VarianceThreshold, f_classif, f_regression
+
     if method == "variance":
         return VarianceThreshold(threshold=threshold).set_output(transform="pandas")
     score = f_classif if task == "classification" else f_regression
@@ -67,3 +72,40 @@ def infer(params: Params, inputs: dict[str, Shape | None], ctx: InferContext) ->
     if not isinstance(shape, TableShape):
         return {"data": shape}
     return {"data": shape.replace(exact=False)}
+
+
+def code(params: Params, names: Names) -> Snippet:
+    """SelectKBest (F-test for the task) or VarianceThreshold over every feature column."""
+    from flowza.codegen.helpers import INFER_TASK
+    from flowza.codegen.snippet import Import, lit
+    from flowza.codegen.steps import fitted_step
+
+    data = names.data()
+    target = names.target_of(data)
+    features = names.var("features")
+    chosen = f"[c for c in {data.frame}.columns if c != {lit(target)}]"
+    selection = "sklearn.feature_selection"
+    if params.method == "variance":
+        make = f'VarianceThreshold(threshold={lit(params.threshold)}).set_output(transform="pandas")'
+        return fitted_step(
+            names,
+            data,
+            make,
+            condition=None,
+            imports=(Import(selection, "VarianceThreshold"),),
+            explanation=f"Drops columns whose variance on the train rows is at most {params.threshold}.",
+        )
+    if target is None:
+        raise ValueError(f"node {names.node_id!r}: k_best needs a target; place it after train_test_split")
+    score = f'f_classif if infer_task({data.frame}[{lit(target)}]) == "classification" else f_regression'
+    make = f'SelectKBest(score_func={score}, k={lit(params.k)}).set_output(transform="pandas")'
+    return fitted_step(
+        names,
+        data,
+        make,
+        condition=f"{lit(params.k)} < len({features})",
+        before=f"{features} = {chosen}",
+        imports=tuple(Import(selection, n) for n in ("SelectKBest", "f_classif", "f_regression")),
+        helpers=(INFER_TASK,),
+        explanation=f"Keeps the {params.k} columns most related to the target (F-test on the train rows).",
+    )

@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
-from sklearn.model_selection import train_test_split as sk_train_test_split
 
+from flowza.codegen.snippet import Names, Snippet
 from flowza.nodes.base import Context, InferContext, NodeError, node
 from flowza.nodes.common import infer_task, infer_task_from_kind, missing_columns_message
 from flowza.nodes.schema import Shape, TableShape
 from flowza.nodes.types import DATA, Dataset
+
+if TYPE_CHECKING:
+    pass
 
 
 class Params(BaseModel):
@@ -40,6 +42,9 @@ def should_stratify(params: Params, y: Any) -> bool:
     outputs={"data": DATA},
 )
 def train_test_split(ctx: Context, params: Params, data: Dataset) -> dict[str, Any]:
+    import numpy as np
+    from sklearn.model_selection import train_test_split as sk_train_test_split
+
     frame = data.frame
     if not params.target:
         raise NodeError("choose the target column to predict", "target")
@@ -97,3 +102,35 @@ def infer(params: Params, inputs: dict[str, Shape | None], ctx: InferContext) ->
                     "stratify",
                 )
     return {"data": shape.replace(target=params.target, split=True)}
+
+
+def code(params: Params, names: Names) -> Snippet:
+    """scikit-learn's train_test_split over the row positions in file order, as Flowza calls it."""
+    from flowza.codegen.helpers import INFER_TASK
+    from flowza.codegen.snippet import NP, DataRef, Import, lit
+
+    data = names.data()
+    y, train, test = names.var("y"), names.var("train_rows"), names.var("test_rows")
+    stratify = f'{y} if infer_task({y}) == "classification" else None' if params.stratify else "None"
+    code_lines = [
+        f"{y} = {data.frame}[{lit(params.target)}]",
+        f"{train}, {test} = train_test_split(",
+        f"    np.arange(len({data.frame})),",
+        f"    test_size={lit(params.test_size)},",
+        f"    random_state={lit(params.seed)},",
+        f"    stratify={stratify},",
+        ")",
+        f'print(f"{{len({train})}} train rows, {{len({test})}} test rows")',
+    ]
+    share = f"{params.test_size:.0%}"
+    return Snippet(
+        code="\n".join(code_lines),
+        imports=(NP, Import("sklearn.model_selection", "train_test_split")),
+        helpers=(INFER_TASK,) if params.stratify else (),
+        outputs={"data": DataRef(data.frame, data.steps, params.target, train, test)},
+        preview=f"{data.frame}.iloc[{train}].head()",
+        explanation=(
+            f"Holds out {share} of the rows for testing (seed {params.seed}"
+            f"{', keeping class proportions' if params.stratify else ''}); the target is {params.target!r}."
+        ),
+    )

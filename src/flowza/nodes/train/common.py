@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, Literal
-
-import numpy as np
-import pandas as pd
-from sklearn.pipeline import Pipeline
+from typing import TYPE_CHECKING, Any, Literal
 
 from flowza.nodes.base import Context, InferContext, NodeError
 from flowza.nodes.common import infer_task, infer_task_from_kind, is_numeric, missing_columns_message
 from flowza.nodes.schema import ModelShape, Shape, TableShape, column_kind
 from flowza.nodes.types import Dataset, Holdout, Task, TrainedModel
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 TaskParam = Literal["auto", "classification", "regression"]
 
@@ -77,6 +76,10 @@ def fit_model(
     allow_missing: bool,
     encode_labels: bool = False,
 ) -> TrainedModel:
+    import numpy as np
+    import pandas as pd
+    from sklearn.pipeline import Pipeline
+
     target = choose_target(data, param_target)
     frame = data.frame
     y_all = frame[target]

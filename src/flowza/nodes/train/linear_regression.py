@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict, Field
-from sklearn.linear_model import LinearRegression
 
+from flowza.codegen.snippet import Names, Snippet
 from flowza.nodes.base import Context, InferContext, node
 from flowza.nodes.schema import Shape
 from flowza.nodes.train.common import fit_model, infer_model
 from flowza.nodes.types import DATA, MODEL, Dataset, Task
+
+if TYPE_CHECKING:
+    from sklearn.linear_model import LinearRegression
 
 
 class Params(BaseModel):
@@ -21,6 +24,8 @@ class Params(BaseModel):
 
 
 def make_estimator() -> LinearRegression:
+    from sklearn.linear_model import LinearRegression
+
     return LinearRegression()
 
 
@@ -50,3 +55,16 @@ def linear_regression(ctx: Context, params: Params, data: Dataset) -> dict[str, 
 
 def infer(params: Params, inputs: dict[str, Shape | None], ctx: InferContext) -> dict[str, Shape | None]:
     return infer_model(params.target, "regression", inputs, ctx, allow_missing=False, regression_only=True)
+
+
+def code(params: Params, names: Names) -> Snippet:
+    """LinearRegression, fitted like `fit_model` fits it."""
+    from flowza.codegen.model import Estimator, training_snippet
+
+    return training_snippet(
+        names,
+        param_target=params.target,
+        task="regression",
+        estimator=lambda task: Estimator("sklearn.linear_model", "LinearRegression", ""),
+        title="a linear regression",
+    )

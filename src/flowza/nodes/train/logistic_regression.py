@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
-from sklearn.linear_model import LogisticRegression
 
+from flowza.codegen.snippet import Names, Snippet
 from flowza.nodes.base import Context, InferContext, NodeError, node
 from flowza.nodes.schema import Shape
 from flowza.nodes.train.common import fit_model, infer_model
 from flowza.nodes.types import DATA, MODEL, Dataset, Task
+
+if TYPE_CHECKING:
+    from sklearn.linear_model import LogisticRegression
 
 
 class Params(BaseModel):
@@ -24,6 +27,8 @@ class Params(BaseModel):
 
 
 def make_estimator(params: Params) -> LogisticRegression:
+    from sklearn.linear_model import LogisticRegression
+
     return LogisticRegression(C=params.C, max_iter=params.max_iter, class_weight=params.class_weight)
 
 
@@ -57,3 +62,18 @@ def logistic_regression(ctx: Context, params: Params, data: Dataset) -> dict[str
 
 def infer(params: Params, inputs: dict[str, Shape | None], ctx: InferContext) -> dict[str, Shape | None]:
     return infer_model(params.target, "classification", inputs, ctx, allow_missing=False, classification_only=True)
+
+
+def code(params: Params, names: Names) -> Snippet:
+    """LogisticRegression with the node's params, fitted like `fit_model` fits it."""
+    from flowza.codegen.model import Estimator, training_snippet
+    from flowza.codegen.snippet import lit
+
+    kwargs = f"C={lit(params.C)}, max_iter={lit(params.max_iter)}, class_weight={lit(params.class_weight)}"
+    return training_snippet(
+        names,
+        param_target=params.target,
+        task="classification",
+        estimator=lambda task: Estimator("sklearn.linear_model", "LogisticRegression", kwargs),
+        title="a logistic regression",
+    )

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict, Field
-from sklearn.ensemble import RandomForestClassifier, RandomForestRegressor
 
+from flowza.codegen.snippet import Names, Snippet
 from flowza.nodes.base import Context, InferContext, node
 from flowza.nodes.schema import Shape
 from flowza.nodes.train.common import TaskParam, fit_model, infer_model
 from flowza.nodes.types import DATA, MODEL, Dataset, Task
+
+if TYPE_CHECKING:
+    from sklearn.ensemble import RandomForestClassifier, RandomForestRegressor
 
 
 class Params(BaseModel):
@@ -25,6 +28,8 @@ class Params(BaseModel):
 
 
 def make_estimator(params: Params, task: Task) -> RandomForestClassifier | RandomForestRegressor:
+    from sklearn.ensemble import RandomForestClassifier, RandomForestRegressor
+
     cls = RandomForestClassifier if task == "classification" else RandomForestRegressor
     return cls(n_estimators=params.n_estimators, max_depth=params.max_depth, random_state=params.seed, n_jobs=-1)
 
@@ -52,3 +57,26 @@ def random_forest(ctx: Context, params: Params, data: Dataset) -> dict[str, Any]
 
 def infer(params: Params, inputs: dict[str, Shape | None], ctx: InferContext) -> dict[str, Shape | None]:
     return infer_model(params.target, params.task, inputs, ctx, allow_missing=True)
+
+
+def code(params: Params, names: Names) -> Snippet:
+    """RandomForestClassifier or RandomForestRegressor with the node's params."""
+    from flowza.codegen.model import Estimator, training_snippet
+    from flowza.codegen.snippet import lit
+
+    kwargs = (
+        f"n_estimators={lit(params.n_estimators)}, max_depth={lit(params.max_depth)}, "
+        f"random_state={lit(params.seed)}, n_jobs=-1"
+    )
+
+    def estimator(task: str) -> Estimator:
+        cls = "RandomForestClassifier" if task == "classification" else "RandomForestRegressor"
+        return Estimator("sklearn.ensemble", cls, kwargs)
+
+    return training_snippet(
+        names,
+        param_target=params.target,
+        task=params.task,
+        estimator=estimator,
+        title=f"a random forest of {params.n_estimators} trees",
+    )

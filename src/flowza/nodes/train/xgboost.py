@@ -6,6 +6,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from flowza.codegen.snippet import Names, Snippet
 from flowza.nodes.base import Context, InferContext, node
 from flowza.nodes.schema import Shape
 from flowza.nodes.train.common import TaskParam, fit_model, infer_model
@@ -61,3 +62,26 @@ def xgboost_node(ctx: Context, params: Params, data: Dataset) -> dict[str, Any]:
 
 def infer(params: Params, inputs: dict[str, Shape | None], ctx: InferContext) -> dict[str, Shape | None]:
     return infer_model(params.target, params.task, inputs, ctx, allow_missing=True)
+
+
+def code(params: Params, names: Names) -> Snippet:
+    """XGBClassifier (on class indexes) or XGBRegressor with the node's params."""
+    from flowza.codegen.model import Estimator, training_snippet
+    from flowza.codegen.snippet import lit
+
+    kwargs = (
+        f"n_estimators={lit(params.n_estimators)}, max_depth={lit(params.max_depth)}, "
+        f'learning_rate={lit(params.learning_rate)}, random_state={lit(params.seed)}, tree_method="hist"'
+    )
+
+    def estimator(task: str) -> Estimator:
+        return Estimator("xgboost", "XGBClassifier" if task == "classification" else "XGBRegressor", kwargs)
+
+    return training_snippet(
+        names,
+        param_target=params.target,
+        task=params.task,
+        estimator=estimator,
+        encode_labels=True,
+        title=f"XGBoost ({params.n_estimators} boosted trees)",
+    )
