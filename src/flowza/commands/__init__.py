@@ -10,7 +10,7 @@ import importlib
 
 import typer
 
-COMMAND_MODULES: list[str] = ["generate"]
+COMMAND_MODULES: list[str] = ["generate", "serve", "db"]
 
 
 def register_all(app: typer.Typer) -> None:

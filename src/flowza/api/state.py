@@ -1,0 +1,62 @@
+"""Everything one server process holds: database, layout, services and the executor."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from flowza.config import Settings
+from flowza.datasets.layout import Layout
+from flowza.datasets.service import DatasetService
+from flowza.db.migrate import upgrade
+from flowza.db.repositories import Users
+from flowza.db.session import make_engine, make_session_factory, transaction
+from flowza.runs.executor import Executor
+from flowza.runs.inline import InlineExecutor
+from flowza.runs.service import RunService
+
+log = logging.getLogger(__name__)
+
+LOCAL_USER = "local"
+
+
+@dataclass
+class ServerState:
+    settings: Settings
+    engine: Engine
+    sessions: sessionmaker[Session]
+    layout: Layout
+    datasets: DatasetService
+    runs: RunService
+    executor: Executor
+    user_id: str = ""
+    recovered: list[str] = field(default_factory=list)
+
+    @classmethod
+    def build(cls, settings: Settings) -> ServerState:
+        home = settings.resolved_data_dir()
+        engine = make_engine(settings.resolved_database_url(), pool_size=max(10, settings.run_workers + 5))
+        sessions = make_session_factory(engine)
+        layout = Layout(home)
+        runs = RunService(sessions, layout, settings.server_cache_dir())
+        executor = InlineExecutor(runs.execute, settings.run_workers)
+        return cls(settings, engine, sessions, layout, DatasetService(layout, sessions), runs, executor)
+
+    def start(self) -> None:
+        """Apply migrations, make the local user, add the samples, fail runs a dead process left."""
+        self.layout.home.mkdir(parents=True, exist_ok=True)
+        upgrade(self.settings.resolved_database_url())
+        with transaction(self.sessions) as session:
+            self.user_id = Users(session).get_or_create(LOCAL_USER).id
+        self.recovered = self.runs.recover()
+        if self.recovered:
+            log.warning("marked %d run(s) left unfinished by a previous process as failed", len(self.recovered))
+        if self.settings.seed_samples:
+            self.datasets.seed_samples(self.user_id)
+
+    def stop(self) -> None:
+        self.executor.shutdown()
+        self.engine.dispose()

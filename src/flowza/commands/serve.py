@@ -1,0 +1,62 @@
+"""`flowza serve`: the API (and the built editor) on uvicorn."""
+
+from __future__ import annotations
+
+import ipaddress
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from flowza.config import Settings
+
+LOOPBACK_NAMES = {"localhost"}
+
+
+def is_loopback(host: str) -> bool:
+    if host in LOOPBACK_NAMES:
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def settings_with(**flags: Any) -> Settings:
+    """Settings from FLOWZA_* variables, with the flags that were given taking precedence."""
+    return Settings(**{name: value for name, value in flags.items() if value is not None})
+
+
+def register(app: typer.Typer) -> None:
+    @app.command()
+    def serve(
+        host: Annotated[str | None, typer.Option("--host", help="Address to bind (env FLOWZA_HOST)")] = None,
+        port: Annotated[int | None, typer.Option("--port", help="Port (env FLOWZA_PORT; 0 picks a free one)")] = None,
+        data_dir: Annotated[
+            Path | None,
+            typer.Option("--data-dir", help="Server files: database, datasets, cache (env FLOWZA_DATA_DIR)"),
+        ] = None,
+        database_url: Annotated[
+            str | None, typer.Option("--database-url", help="SQLAlchemy URL (env FLOWZA_DATABASE_URL)")
+        ] = None,
+        allow_no_auth: Annotated[
+            bool, typer.Option("--allow-no-auth", help="Bind to a non-loopback address without authentication")
+        ] = False,
+        log_level: Annotated[str, typer.Option("--log-level", help="uvicorn log level")] = "info",
+    ) -> None:
+        """Start the Flowza server: HTTP API, docs at /docs, the editor at / when built."""
+        import uvicorn
+
+        from flowza.api.app import create_app
+
+        settings = settings_with(host=host, port=port, data_dir=data_dir, database_url=database_url)
+        if not is_loopback(settings.host) and not allow_no_auth:
+            typer.echo(
+                f"error: binding to {settings.host} would expose Flowza without authentication; "
+                "use --host 127.0.0.1 or pass --allow-no-auth",
+                err=True,
+            )
+            raise typer.Exit(2)
+        typer.echo(f"Flowza data directory: {settings.resolved_data_dir()}", err=True)
+        typer.echo(f"API docs: http://{settings.host}:{settings.port}/docs", err=True)
+        uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level=log_level)

@@ -1,0 +1,1 @@
+"""Uploaded datasets: streaming upload, CSV checks, Parquet copy, profile, preview."""

@@ -1,0 +1,1 @@
+"""Runs: the executor interface, the inline executor, and the service that records runs."""

@@ -1,0 +1,125 @@
+"""Writes a run's events, node states and final result to the database as the engine reports them.
+
+Every event is stored with a per-run sequence number, so the SSE endpoint can replay it to a
+late subscriber and a worker in another process can write the same rows. The engine's
+`run_finished` is held back and written in the same transaction as the final node details,
+metrics and artifacts, so whoever sees it can read the complete run.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from flowza.db.models import ArtifactRow, utcnow
+from flowza.db.repositories import Runs
+from flowza.db.session import transaction
+from flowza.engine.cache import Cache
+from flowza.engine.events import Event
+from flowza.engine.executor import RunResult
+from flowza.jsonsafe import jsonable
+
+ARTIFACT_KINDS = {"dataset": "table", "model": "model", "metrics": "metrics", "file": "file"}
+FINAL_NODE_STATUS = {
+    "node_succeeded": "succeeded",
+    "node_cached": "cached",
+    "node_failed": "failed",
+    "node_skipped": "skipped",
+    "node_cancelled": "cancelled",
+}
+
+
+class RunRecorder:
+    def __init__(self, sessions: sessionmaker[Session], run_id: str) -> None:
+        self.sessions = sessions
+        self.run_id = run_id
+        with sessions() as session:
+            self.seq = Runs(session).next_seq(run_id) - 1
+
+    def _add_event(self, runs: Runs, event_type: str, payload: dict[str, Any], at: datetime | None = None) -> None:
+        self.seq += 1
+        body = {"seq": self.seq, "run_id": self.run_id, "type": event_type, **jsonable(payload)}
+        runs.add_event(self.run_id, self.seq, event_type, body, at or utcnow())
+
+    def __call__(self, event: Event) -> None:
+        """The engine's event sink (called from the run's thread)."""
+        if event.type == "run_finished":
+            return  # written by finish(), together with the final state
+        payload = event.to_dict()
+        at = datetime.fromtimestamp(event.time, UTC)
+        with transaction(self.sessions) as session:
+            runs = Runs(session)
+            self._add_event(runs, event.type, payload, at)
+            if event.node_id is None:
+                return
+            if event.type == "node_started":
+                runs.update_node(self.run_id, event.node_id, status="running", reason=event.message, started_at=at)
+            elif event.type in FINAL_NODE_STATUS:
+                values: dict[str, Any] = {"status": FINAL_NODE_STATUS[event.type], "finished_at": at}
+                if event.seconds is not None:
+                    values["seconds"] = event.seconds
+                if event.error is not None:
+                    values["error"] = event.error
+                if event.message is not None:
+                    values["reason"] = event.message
+                runs.update_node(self.run_id, event.node_id, **values)
+
+    def finish(self, result: RunResult, cache: Cache | None) -> None:
+        """Store the engine's result: node details, artifacts, metrics, then the final event."""
+        error = None
+        failed = [(node_id, r.error) for node_id, r in result.nodes.items() if r.status == "failed"]
+        if failed:
+            error = f"node {failed[0][0]!r} failed: {failed[0][1]}"
+        metrics = jsonable(result.metrics)
+        files = {node_id: path.replace("\\", "/").rsplit("/", 1)[-1] for node_id, path in result.files.items()}
+        warnings = [jsonable(issue.to_dict()) for issue in result.report.warnings]
+        artifacts = self._artifacts(result, cache)
+        with transaction(self.sessions) as session:
+            runs = Runs(session)
+            for node_id, node in result.nodes.items():
+                runs.update_node(
+                    self.run_id,
+                    node_id,
+                    status=node.status,
+                    seconds=node.seconds,
+                    error=node.error,
+                    reason=node.reason,
+                    cache_key=node.cache_key if node.status in ("succeeded", "cached") else None,
+                    log=list(node.log),
+                )
+            runs.add_artifacts(artifacts)
+            runs.finish(self.run_id, result.status, error, metrics, files, warnings)
+            self._add_event(
+                runs, "run_finished", {"status": result.status, "error": error, "data": {"metrics": metrics}}
+            )
+
+    def _artifacts(self, result: RunResult, cache: Cache | None) -> list[ArtifactRow]:
+        rows: list[ArtifactRow] = []
+        if cache is None:
+            return rows
+        for node_id, node in result.nodes.items():
+            if node.status not in ("succeeded", "cached") or not node.cache_key or not cache.has(node.cache_key):
+                continue
+            for port, meta in cache.manifest(node.cache_key)["outputs"].items():
+                rows.append(
+                    ArtifactRow(
+                        run_id=self.run_id,
+                        node_id=node_id,
+                        port=port,
+                        kind=ARTIFACT_KINDS.get(meta.get("kind"), str(meta.get("kind"))),
+                        cache_key=node.cache_key,
+                        name=meta.get("name"),
+                        format=meta.get("format"),
+                    )
+                )
+        return rows
+
+    def abort(self, status: str, error: str, node_status: str = "skipped") -> None:
+        """End a run that could not run (or stopped outside the engine): close its nodes, final event."""
+        with transaction(self.sessions) as session:
+            runs = Runs(session)
+            runs.close_open_nodes(self.run_id, node_status, error)
+            runs.finish(self.run_id, status, error)
+            self._add_event(runs, "run_finished", {"status": status, "error": error, "data": {"metrics": {}}})

@@ -1,0 +1,155 @@
+"""Creating runs, executing them on the engine, and recovering runs a stopped process left behind."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from flowza.datasets.layout import Layout
+from flowza.db.models import RunRow
+from flowza.db.repositories import Runs, Workflows
+from flowza.db.session import transaction
+from flowza.engine.cache import Cache
+from flowza.engine.executor import RunOptions, run_workflow
+from flowza.engine.issues import Report, ValidationFailed
+from flowza.engine.validate import validate
+from flowza.runs.executor import CancelSignal
+from flowza.runs.recorder import RunRecorder
+
+log = logging.getLogger(__name__)
+
+RECOVERY_REASON = "the server stopped while this run was {status}; it was never finished. Start the run again"
+
+
+class NotFound(LookupError):
+    pass
+
+
+class InvalidWorkflow(Exception):
+    def __init__(self, report: Report) -> None:
+        lines = "; ".join(str(issue) for issue in report.errors[:5])
+        super().__init__(f"the workflow is not valid, nothing was run: {lines}")
+        self.report = report
+
+
+class RunFinished(Exception):
+    pass
+
+
+@dataclass
+class RunService:
+    sessions: sessionmaker[Session]
+    layout: Layout
+    cache_root: Path
+    executor_name: str = "inline"
+
+    def create(self, owner_id: str, workflow_id: str, version: int | None, target_node: str | None) -> RunRow:
+        """Validate the workflow version against the owner's datasets and insert a pending run."""
+        with self.sessions() as session:
+            workflows = Workflows(session)
+            workflow = workflows.get(owner_id, workflow_id)
+            if workflow is None:
+                raise NotFound(f"no workflow {workflow_id!r}")
+            number = version if version is not None else workflow.version
+            stored = workflows.version(workflow_id, number)
+            if stored is None:
+                raise NotFound(f"workflow {workflow_id!r} has no version {number} (latest is {workflow.version})")
+            document = stored.document
+        report, _, graph = validate(document, self.layout.datasets_dir(owner_id))
+        if graph is None:
+            raise InvalidWorkflow(report)
+        order = graph.order
+        if target_node is not None:
+            if target_node not in graph.defs:
+                report.error("unknown_node", f"no node {target_node!r} to run up to", target_node, "target_node")
+                raise InvalidWorkflow(report)
+            wanted = graph.ancestors(target_node) | {target_node}
+            order = [node_id for node_id in order if node_id in wanted]
+        run = RunRow(
+            owner_id=owner_id,
+            workflow_id=workflow_id,
+            workflow_version=number,
+            target_node=target_node,
+            executor=self.executor_name,
+        )
+        with transaction(self.sessions) as session:
+            Runs(session).create(run, [(node_id, graph.defs[node_id].type) for node_id in order])
+        return run
+
+    def request_cancel(self, owner_id: str, run_id: str) -> RunRow:
+        with transaction(self.sessions) as session:
+            runs = Runs(session)
+            run = runs.get(run_id, owner_id)
+            if run is None:
+                raise NotFound(f"no run {run_id!r}")
+            if run.status not in ("pending", "running"):
+                raise RunFinished(f"run {run_id!r} already finished ({run.status}); nothing to cancel")
+            runs.request_cancel(run_id)
+            return run
+
+    def execute(self, run_id: str, signal: CancelSignal) -> None:
+        """Run `run_id` on the engine, recording everything; never raises for a failing workflow."""
+        with self.sessions() as session:
+            run = Runs(session).get(run_id)
+            if run is None:
+                return
+            stored = Workflows(session).version(run.workflow_id, run.workflow_version)
+            document: dict[str, Any] | None = stored.document if stored is not None else None
+        recorder = RunRecorder(self.sessions, run_id)
+        if signal.reason is not None:
+            recorder.abort("failed", signal.reason)
+            return
+        if signal.is_set() or run.cancel_requested:
+            recorder.abort("cancelled", "cancelled before it started", node_status="cancelled")
+            return
+        with transaction(self.sessions) as session:
+            if not Runs(session).mark_started(run_id):
+                return
+        if document is None:
+            recorder.abort("failed", "the workflow version of this run no longer exists")
+            return
+        cache = Cache(self.cache_root)
+        try:
+            result = run_workflow(
+                document,
+                RunOptions(
+                    data_dir=self.layout.datasets_dir(run.owner_id),
+                    cache=cache,
+                    output_dir=self.layout.run_output_dir(run.owner_id, run_id),
+                    target_node=run.target_node,
+                    cancel_event=signal,
+                    on_event=recorder,
+                ),
+            )
+            if signal.reason is not None and result.status == "cancelled":
+                result.status = "failed"
+                result.nodes = {
+                    node_id: node if node.status != "cancelled" else _with_error(node, signal.reason)
+                    for node_id, node in result.nodes.items()
+                }
+            recorder.finish(result, cache)
+        except ValidationFailed as exc:  # the datasets changed since the run was created
+            recorder.abort("failed", str(InvalidWorkflow(exc.report)))
+        except Exception as exc:
+            log.exception("run %s failed", run_id)
+            recorder.abort("failed", f"internal error: {type(exc).__name__}: {exc}", node_status="failed")
+        finally:
+            cache.close()
+
+    def recover(self) -> list[str]:
+        """Mark runs this executor left pending or running (a previous process died) as failed."""
+        with self.sessions() as session:
+            runs = Runs(session)
+            stale = [(run_id, runs.status(run_id) or "running") for run_id in runs.active_ids(self.executor_name)]
+        for run_id, status in stale:
+            RunRecorder(self.sessions, run_id).abort("failed", RECOVERY_REASON.format(status=status), "failed")
+        return [run_id for run_id, _ in stale]
+
+
+def _with_error(node: Any, reason: str) -> Any:
+    node.error = reason
+    return node
