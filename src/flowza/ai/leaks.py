@@ -16,7 +16,7 @@ import pandas as pd
 from flowza.ai.profile import DatasetProfile
 
 SAMPLE_ROWS = 5000
-MAX_GROUPS = 50
+MIN_GROUP_SIZE = 5  # a value seen this often on average, always with one answer, is no accident
 MAX_PARTS = 3
 MAX_NUMERIC = 12
 FEE_SCHEDULE_FACTOR = 10  # the remainder of an identity has 10x fewer values than the target
@@ -34,7 +34,7 @@ def determines(x: pd.Series, y: pd.Series) -> bool:
     if len(pairs) < 10:
         return False
     distinct = int(pairs["x"].nunique())
-    if 2 <= distinct <= min(MAX_GROUPS, len(pairs) * 0.5) and int(pairs["y"].nunique()) >= 2:
+    if 2 <= distinct <= len(pairs) / MIN_GROUP_SIZE and int(pairs["y"].nunique()) >= 2:
         if bool((pairs.groupby("x", sort=False)["y"].nunique() == 1).all()):
             return True
     numeric = pd.api.types.is_numeric_dtype(pairs["x"]) and pd.api.types.is_numeric_dtype(pairs["y"])

@@ -75,7 +75,7 @@ def plan(prompt: str, profile: DatasetProfile, data_dir: Path) -> Planned:
     model = _model(draft, task, column)
     chain = Chain(name=f"{task.capitalize()} of {target} ({profile.name})", description=f"Generated from: {prompt}")
     chain.add("load", "load_csv", {"dataset": profile.name})
-    dropped = _drop_columns(draft, chain, target, model, choice.dropped)
+    dropped = _drop_columns(draft, chain, target, model, choice.dropped, choice.only)
     features = [c for c in profile.columns if c.name != target and c.name not in dropped]
     _rows_with_missing(draft, chain, column, features)
     _split(draft, chain, column, task)
@@ -136,13 +136,20 @@ def _model(draft: _Draft, task: str, column: ColumnProfile) -> str:
     return asked
 
 
-def _drop_columns(draft: _Draft, chain: Chain, target: str, model: str, asked: list[str]) -> list[str]:
+def _drop_columns(
+    draft: _Draft, chain: Chain, target: str, model: str, asked: list[str], only: list[str]
+) -> list[str]:
     reasons: dict[str, str] = {}
+    if only:
+        draft.say(f"features: only {', '.join(repr(c) for c in only)}, as the prompt names them")
+        for name in draft.profile.names:
+            if name not in only and name != target and name not in asked:
+                reasons[name] = "not among the features the prompt names"
     for name in asked:
         if name == target:
             draft.warnings.append(f"{name!r} is the target, so it is kept although the prompt says to leave it out")
         else:
-            reasons[name] = "the prompt asks to leave it out"
+            reasons[name] = "the prompt leaves them out"
     profile = draft.profile
     for column in profile.columns:
         if column.name == target or column.name in reasons:
@@ -161,8 +168,12 @@ def _drop_columns(draft: _Draft, chain: Chain, target: str, model: str, asked: l
         reasons[leak.column] = f"it leaks the target: {leak.reason}"
     if not reasons:
         return []
+    grouped: dict[str, list[str]] = {}
     for name, why in reasons.items():
-        draft.say(f"drop column {name!r}: {why}")
+        grouped.setdefault(why, []).append(name)
+    for why, names in grouped.items():
+        listed = ", ".join(repr(n) for n in names)
+        draft.say(f"drop column{'s' if len(names) > 1 else ''} {listed}: {why}")
     chain.add("drop", "drop_columns", {"columns": list(reasons)})
     return list(reasons)
 

@@ -11,6 +11,8 @@ from flowza.ai.profile import DatasetProfile
 from flowza.ai.words import VOCABULARY, Mention, Word, find_mentions, similar, words_of
 
 TRIGGER = re.compile(r"^(predict\w*|forecast\w*|classif\w*|estimat\w*|regress\w*|guess\w*|determin\w*|model\w*)$")
+TASK_NOUNS = {"regression", "classification", "prediction", "predictions", "model", "classifier", "regressor"}
+ONLY_WORDS = {"from", "using", "given"}
 FEATURE_WORDS = {"from", "using", "use", "uses", "given", "with", "features", "feature", "predictors", "inputs"}
 DROP_WORDS = {"drop", "dropping", "remove", "removing", "without", "except", "excluding", "exclude", "ignore", "ignoring"}
 CONNECTORS = {"and", "or", "the", "a", "an", "column", "columns", "variable", "variables", "field", "fields", "plus"}
@@ -40,6 +42,7 @@ class TargetChoice:
     target: str | None
     reason: str
     dropped: list[str] = field(default_factory=list)  # columns the prompt asks to leave out
+    only: list[str] = field(default_factory=list)  # "predict X from A and B": the only features wanted
 
 
 def _marked(words: list[Word], mentions: list[Mention], markers: set[str]) -> set[int]:
@@ -94,22 +97,27 @@ def _no_such_column(name: str, profile: DatasetProfile) -> GenerationRefused:
 
 
 def choose_target(prompt: str, profile: DatasetProfile, task: str | None) -> TargetChoice:
+    prompt = re.sub(r"\b(?:based\s+on|by\s+means\s+of)\b", "from", prompt, flags=re.IGNORECASE)
     words = words_of(prompt)
     mentions = find_mentions(words, profile.names, _ignored_words(profile))
     features = _marked(words, mentions, FEATURE_WORDS)
     drops = _marked(words, mentions, DROP_WORDS)
     dropped = [m.column for k, m in enumerate(mentions) if k in drops]
+    only = [m.column for k, m in enumerate(mentions) if k in _marked(words, mentions, ONLY_WORDS)]
     explicit = _explicit(prompt, profile)
     if explicit is not None:
-        return TargetChoice(explicit, f"the prompt names {explicit!r} as the target", dropped)
+        return TargetChoice(explicit, f"the prompt names {explicit!r} as the target", dropped, _without(only, explicit))
     candidates = [m for k, m in enumerate(mentions) if k not in features and k not in drops]
     trigger = next((i for i, w in enumerate(words) if TRIGGER.match(w.text)), None)
     if candidates:
         after = [m for m in candidates if trigger is not None and m.first > trigger]
-        chosen = (after or candidates)[0]
+        before = [m for m in candidates if trigger is not None and m.last == trigger - 1]
+        noun = trigger is not None and words[trigger].text in TASK_NOUNS
+        chosen = before[0] if noun and before else (after or candidates)[0]
         said = " ".join(w.text for w in words[chosen.first : chosen.last + 1])
         how = "" if said == chosen.column.lower() else f" (you wrote {said!r})"
-        return TargetChoice(chosen.column, f"the prompt asks to predict {chosen.column!r}{how}", dropped)
+        reason = f"the prompt asks to predict {chosen.column!r}{how}"
+        return TargetChoice(chosen.column, reason, dropped, _without(only, chosen.column))
     if trigger is not None:
         unknown = _named_but_missing(words, trigger, profile)
         if unknown is not None:
@@ -117,6 +125,10 @@ def choose_target(prompt: str, profile: DatasetProfile, task: str | None) -> Tar
     if task == "cleaning":
         return TargetChoice(None, "no target: cleaning only", dropped)
     return _guess(profile, task, dropped)
+
+
+def _without(columns: list[str], target: str) -> list[str]:
+    return [c for c in dict.fromkeys(columns) if c != target]
 
 
 def _named_but_missing(words: list[Word], trigger: int, profile: DatasetProfile) -> str | None:

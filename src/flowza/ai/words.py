@@ -132,12 +132,12 @@ def _match_at(words: list[Word], i: int, tokens: list[str], joined: str, column:
 
 
 def _best_per_position(mentions: list[Mention]) -> list[Mention]:
-    """Where several columns match the same words, keep the exact or longest one."""
+    """Where several columns match the same words, keep the longest, then the exact one."""
     best: dict[int, Mention] = {}
     for mention in mentions:
         current = best.get(mention.first)
-        rank = (mention.exact, mention.last - mention.first)
-        if current is None or rank > (current.exact, current.last - current.first):
+        rank = (mention.last - mention.first, mention.exact)
+        if current is None or rank > (current.last - current.first, current.exact):
             best[mention.first] = mention
     kept = sorted(best.values(), key=lambda m: m.first)
     result: list[Mention] = []
