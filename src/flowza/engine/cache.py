@@ -17,8 +17,6 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
-from flowza.engine.serialize import read_value, write_json, write_value
-
 CACHE_FORMAT = 1
 _HASH_CHUNK = 8 * 1024 * 1024
 
@@ -93,6 +91,8 @@ class Cache:
         return dict(json.loads((self.entry_dir(key) / "manifest.json").read_text()))
 
     def load(self, key: str) -> dict[str, Any]:
+        from flowza.engine.serialize import read_value
+
         manifest = self.manifest(key)
         directory = self.entry_dir(key)
         outputs: dict[str, Any] = {}
@@ -113,6 +113,8 @@ class Cache:
         self._pending.append(future)
 
     def _write(self, key: str, node_type: str, outputs: dict[str, Any], frame_refs: dict[int, tuple[str, str]]) -> None:
+        from flowza.engine.serialize import write_json, write_value
+
         final = self.entry_dir(key)
         if (final / "manifest.json").is_file():
             return
@@ -143,6 +145,20 @@ class Cache:
     def close(self) -> None:
         self.flush()
         self._writer.shutdown(wait=True)
+
+    def read_validation(self, key: str) -> dict[str, Any] | None:
+        path = self.root / "validation" / f"{key}.json"
+        try:
+            return dict(json.loads(path.read_text()))
+        except (OSError, ValueError):
+            return None
+
+    def write_validation(self, key: str, report: dict[str, Any]) -> None:
+        directory = self.root / "validation"
+        directory.mkdir(parents=True, exist_ok=True)
+        tmp = directory / f".{key}.{uuid.uuid4().hex}"
+        tmp.write_text(json.dumps(report))
+        os.replace(tmp, directory / f"{key}.json")
 
     def clear(self) -> None:
         shutil.rmtree(self.root / "entries", ignore_errors=True)

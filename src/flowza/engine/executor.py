@@ -284,9 +284,65 @@ def _collect(run: _Run, order: list[str]) -> tuple[dict[str, dict[str, Any]], di
     return metrics, files
 
 
+def _validation_key(document: dict[str, Any] | Workflow, data_dir: Path) -> str | None:
+    """What a validation result depends on: the document, the catalog and the files' identity."""
+    import hashlib
+    import json
+
+    from flowza import __version__
+    from flowza.nodes.data.files import resolve_in_root
+    from flowza.nodes.registry import catalog
+
+    raw = document.model_dump(mode="json") if isinstance(document, Workflow) else document
+    nodes = raw.get("nodes") if isinstance(raw, dict) else None
+    if not isinstance(nodes, list):
+        return None
+    registry = catalog()
+    files: list[str] = []
+    for spec in nodes:
+        definition = registry.get(spec.get("type")) if isinstance(spec, dict) else None
+        if definition is None or not isinstance(spec.get("params"), dict):
+            continue
+        for name, info in definition.params_model.model_fields.items():
+            extra = info.json_schema_extra if isinstance(info.json_schema_extra, dict) else {}
+            value = spec["params"].get(name)
+            if extra.get("ui:widget") == "dataset" and isinstance(value, str):
+                try:
+                    path = resolve_in_root(data_dir, value)
+                except NodeError:
+                    return None
+                stat = path.stat()
+                files.append(f"{path}|{stat.st_size}|{stat.st_mtime_ns}")
+    versions = {t: d.version for t, d in registry.items()}
+    try:
+        canonical = json.dumps([raw, files, versions, __version__], sort_keys=True, default=str)
+    except (TypeError, ValueError):
+        return None
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def validate_for_run(document: dict[str, Any] | Workflow, options: RunOptions) -> tuple[Report, Graph | None]:
+    """Validate, reusing a cached report when neither the document nor its files changed."""
+    from flowza.engine.validate import build_graph, parse_workflow
+
+    key = _validation_key(document, options.data_dir) if options.cache is not None else None
+    if key is not None and options.cache is not None:
+        cached = options.cache.read_validation(key)
+        if cached is not None and cached.get("valid"):
+            report = Report.from_dict(cached)
+            workflow = parse_workflow(document, Report())
+            graph = build_graph(workflow, Report()) if workflow is not None else None
+            if graph is not None:
+                return report, graph
+    report, _, graph = validate(document, options.data_dir)
+    if key is not None and options.cache is not None and report.ok:
+        options.cache.write_validation(key, report.to_dict())
+    return report, graph
+
+
 def run_workflow(document: dict[str, Any] | Workflow, options: RunOptions) -> RunResult:
     """Validate then run; raises ValidationFailed (with the report) when the workflow has errors."""
-    report, _, graph = validate(document, options.data_dir)
+    report, graph = validate_for_run(document, options)
     if graph is None:
         raise ValidationFailed(report)
     if options.target_node is not None and options.target_node not in graph.defs:

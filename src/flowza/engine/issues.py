@@ -51,6 +51,11 @@ class Report:
     def warn(self, code: str, message: str, node_id: str | None = None, field: str | None = None) -> None:
         self.issues.append(Issue("warning", code, message, node_id, field))
 
+    @staticmethod
+    def from_dict(document: dict[str, Any]) -> Report:
+        issues = [Issue(**item) for item in [*document.get("errors", []), *document.get("warnings", [])]]
+        return Report(issues)
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "valid": self.ok,

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-import numpy as np
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from flowza.engine.graph import Graph
 from flowza.engine.issues import Report
 from flowza.nodes.schema import ModelShape, Shape, TableShape
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 SPLIT_TYPE = "train_test_split"
 MIN_ROWS_FOR_ID_CHECK = 20
@@ -65,6 +67,9 @@ def _suspicious_features(node_id: str, table: TableShape, target: str, report: R
 
 
 def _is_identifier(x: pd.Series) -> bool:
+    import numpy as np
+    import pandas as pd
+
     values = x.dropna()
     if len(values) < MIN_ROWS_FOR_ID_CHECK or len(values) < len(x):
         return False
@@ -74,6 +79,9 @@ def _is_identifier(x: pd.Series) -> bool:
 
 
 def _leaks_target(x: pd.Series, y: pd.Series) -> bool:
+    import numpy as np
+    import pandas as pd
+
     pairs = pd.DataFrame({"x": x, "y": y}).dropna()
     if len(pairs) < 10:
         return False

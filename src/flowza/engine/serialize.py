@@ -10,20 +10,20 @@ from __future__ import annotations
 import json
 import shutil
 from pathlib import Path
-from typing import Any
-
-import numpy as np
-import pandas as pd
-import pyarrow as pa
-import pyarrow.parquet as pq
+from typing import TYPE_CHECKING, Any
 
 from flowza.nodes.export.model_files import load_skops, save_skops
 from flowza.nodes.types import Dataset, ExportedFile, FittedStep, Holdout, Metrics, TrainedModel
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 PARQUET_COMPRESSION = "lz4"
 
 
 def _json_default(value: Any) -> Any:
+    import numpy as np
+
     if isinstance(value, np.generic):
         return value.item()
     if isinstance(value, np.ndarray):
@@ -36,16 +36,24 @@ def write_json(path: Path, value: Any) -> None:
 
 
 def write_frame(frame: pd.DataFrame, path: Path) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
     table = pa.Table.from_pandas(frame, preserve_index=False)
     pq.write_table(table, path, compression=PARQUET_COMPRESSION)
 
 
 def read_frame(path: Path) -> pd.DataFrame:
+    import pyarrow.parquet as pq
+
     return pq.read_table(path).to_pandas()
 
 
 def write_value(value: Any, directory: Path, port: str, frame_refs: dict[int, tuple[str, str]]) -> dict[str, Any]:
     """Write one output value; `frame_refs` maps id(frame) of upstream tables to (key, port)."""
+    import numpy as np
+    import pandas as pd
+
     prefix = directory / port
     if isinstance(value, Dataset):
         meta: dict[str, Any] = {"kind": "dataset", "target": value.target, "source": value.source}
@@ -103,6 +111,8 @@ def read_value(meta: dict[str, Any], directory: Path, port: str, resolve_ref: An
     prefix = directory / port
     kind = meta["kind"]
     if kind == "dataset":
+        import numpy as np
+
         if "frame_ref" in meta:
             frame = resolve_ref(*meta["frame_ref"]).frame
         else:
