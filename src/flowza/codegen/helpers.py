@@ -7,6 +7,8 @@ metric functions are taken from `flowza.nodes.evaluate.metrics` itself, so they 
 from __future__ import annotations
 
 import inspect
+from collections.abc import Callable
+from typing import Any
 
 from flowza.codegen.snippet import NP, PD, Helper, Import, ModelRef
 from flowza.nodes.common import MAX_CLASSES_FOR_INTEGER_TARGET
@@ -35,6 +37,7 @@ INFER_TASK = Helper(
         return "classification"
     return "regression"''',
     (PD, NP),
+    (IS_NUMERIC,),
 )
 
 FIT_STEP = Helper(
@@ -96,7 +99,7 @@ SNIFF_CSV = Helper(
 
 
 def _metric_sources() -> str:
-    functions = [
+    functions: list[Callable[..., Any]] = [
         flowza_metrics._plain,
         flowza_metrics.classification_metrics,
         flowza_metrics._roc,
