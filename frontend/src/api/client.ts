@@ -1,6 +1,7 @@
 // Typed client for Flowza's HTTP API. Every request goes through `request`, which turns a non-2xx
 // answer into an ApiError carrying the server's message in words a person can read.
 import type {
+  Artifact,
   Dataset,
   DatasetProfile,
   NodeOutput,
@@ -15,6 +16,7 @@ import type {
   WorkflowVersion,
 } from "./types";
 import {
+  normalizeArtifact,
   normalizeDataset,
   normalizeNodeOutput,
   normalizeProfile,
@@ -120,16 +122,9 @@ export const api = {
     return normalizeDataset(await request("GET", `/datasets/${encodeURIComponent(id)}`));
   },
   async datasetProfile(id: string): Promise<DatasetProfile> {
-    try {
-      return normalizeProfile(await request("GET", `/datasets/${encodeURIComponent(id)}/profile`));
-    } catch (error) {
-      // Some servers only embed the profile in the dataset record.
-      if (error instanceof ApiError && (error.status === 404 || error.status === 405)) {
-        const ds = await api.dataset(id);
-        if (ds.profile) return ds.profile;
-      }
-      throw error;
-    }
+    // The profile is part of the dataset record (computed once, at upload).
+    const raw = await request<Record<string, unknown>>("GET", `/datasets/${encodeURIComponent(id)}`);
+    return normalizeProfile(raw.profile ?? {});
   },
   async datasetPreview(id: string, offset: number, limit: number): Promise<TablePage> {
     const raw = await request("GET", `/datasets/${encodeURIComponent(id)}/preview?offset=${offset}&limit=${limit}`);
@@ -178,10 +173,9 @@ export const api = {
     return { workflow, validation: workflow.validation };
   },
   async saveWorkflow(id: string, doc: WorkflowDoc, baseVersion: number | null): Promise<SaveResult> {
-    const query = baseVersion != null ? `?base_version=${baseVersion}` : "";
     const headers: Record<string, string> = { "Content-Type": "application/json" };
     if (baseVersion != null) headers["If-Match"] = String(baseVersion);
-    const raw = await request<unknown>("PUT", `/workflows/${encodeURIComponent(id)}${query}`, doc, { headers });
+    const raw = await request<unknown>("PUT", `/workflows/${encodeURIComponent(id)}`, doc, { headers });
     const workflow = normalizeWorkflow(raw, doc);
     return { workflow, validation: workflow.validation };
   },
@@ -198,7 +192,7 @@ export const api = {
     return normalizeWorkflow(await request("POST", `/workflows/${encodeURIComponent(id)}/versions/${n}/restore`));
   },
   async validate(doc: WorkflowDoc): Promise<ValidationReport> {
-    return normalizeValidation(await request("POST", "/workflows/validate", doc));
+    return normalizeValidation(await request("POST", "/validate", doc));
   },
 
   // Runs
@@ -218,12 +212,17 @@ export const api = {
   async runs(workflowId: string): Promise<Run[]> {
     return listOf<unknown>(await request("GET", `/workflows/${encodeURIComponent(workflowId)}/runs`)).map(normalizeRun);
   },
-  async nodeOutput(runId: string, nodeId: string, offset: number, limit: number): Promise<NodeOutput> {
-    const raw = await request(
-      "GET",
-      `/runs/${encodeURIComponent(runId)}/nodes/${encodeURIComponent(nodeId)}/output?offset=${offset}&limit=${limit}`,
-    );
-    return normalizeNodeOutput(raw, runId, nodeId, offset, limit);
+  async nodeOutput(runId: string, nodeId: string, port: string | null, offset: number, limit: number, part = "all"): Promise<NodeOutput> {
+    const q = new URLSearchParams({ offset: String(offset), limit: String(limit), part });
+    if (port) q.set("port", port);
+    const raw = await request("GET", `/runs/${encodeURIComponent(runId)}/nodes/${encodeURIComponent(nodeId)}/output?${q}`);
+    return normalizeNodeOutput(raw, nodeId, offset, limit);
+  },
+  async artifacts(runId: string): Promise<Artifact[]> {
+    return listOf<unknown>(await request("GET", `/runs/${encodeURIComponent(runId)}/artifacts`)).map(normalizeArtifact);
+  },
+  datasetDownloadUrl(id: string): string {
+    return `${API_BASE}/datasets/${encodeURIComponent(id)}/download`;
   },
   runEventsUrl(id: string): string {
     return `${API_BASE}/runs/${encodeURIComponent(id)}/events`;

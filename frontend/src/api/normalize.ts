@@ -8,7 +8,6 @@ import type {
   DatasetProfile,
   Issue,
   NodeOutput,
-  NodeOutputPort,
   NodeRunState,
   NodeStatus,
   Run,
@@ -216,40 +215,46 @@ export function normalizeRun(raw: unknown): Run {
   };
 }
 
-function downloads(v: unknown): Artifact[] {
-  if (!Array.isArray(v)) return [];
-  return v.filter(isObj).map((a) => ({
-    name: str(a.name ?? a.label ?? a.format ?? "download"),
-    url: str(a.url ?? a.href),
-    kind: a.kind == null ? undefined : str(a.kind),
-  }));
-}
-
-function outputPort(port: string, o: Obj, offset: number, limit: number): NodeOutputPort {
-  const kind = str(o.kind ?? o.type, "table");
-  const result: NodeOutputPort = { port, kind, downloads: downloads(o.downloads ?? o.artifacts) };
-  if (kind === "table" || kind === "data" || Array.isArray(o.rows)) {
-    result.kind = "table";
-    result.table = normalizeTablePage(isObj(o.table) ? o.table : o, offset, limit);
-  } else if (kind === "metrics") {
-    result.metrics = (isObj(o.metrics) ? o.metrics : isObj(o.values) ? o.values : o) as Record<string, unknown>;
-  } else if (kind === "model") {
-    result.model = (isObj(o.model) ? o.model : isObj(o.summary) ? o.summary : o) as Record<string, unknown>;
-  }
-  return result;
-}
-
-export function normalizeNodeOutput(raw: unknown, runId: string, nodeId: string, offset: number, limit: number): NodeOutput {
+export function normalizeArtifact(raw: unknown): Artifact {
   const o = isObj(raw) ? raw : {};
-  const outputs: NodeOutputPort[] = [];
-  const container = o.outputs ?? o.ports;
-  if (isObj(container)) {
-    for (const [port, v] of Object.entries(container)) if (isObj(v)) outputs.push(outputPort(port, v, offset, limit));
-  } else if (Array.isArray(container)) {
-    for (const v of container.filter(isObj)) outputs.push(outputPort(str(v.port ?? v.name), v, offset, limit));
-  } else {
-    outputs.push(outputPort(str(o.port, "output"), o, offset, limit));
+  const d = o.downloads;
+  const downloads: Record<string, string> = {};
+  if (isObj(d)) for (const [k, v] of Object.entries(d)) downloads[k] = str(v);
+  else if (typeof o.url === "string") downloads[str(o.format, "file")] = o.url;
+  return {
+    id: str(o.id),
+    node_id: str(o.node_id),
+    port: str(o.port),
+    kind: str(o.kind),
+    name: o.name == null ? null : str(o.name),
+    format: o.format == null ? null : str(o.format),
+    downloads,
+  };
+}
+
+export function normalizeNodeOutput(raw: unknown, nodeId: string, offset: number, limit: number): NodeOutput {
+  const o = isObj(raw) ? raw : {};
+  const kind = str(o.kind, "unknown");
+  const out: NodeOutput = {
+    node_id: str(o.node_id, nodeId),
+    port: str(o.port),
+    ports: Array.isArray(o.ports) ? o.ports.map((p) => str(p)) : [],
+    kind,
+  };
+  if (kind === "table") {
+    out.table = {
+      ...normalizeTablePage(o, offset, limit),
+      target: o.target == null ? null : str(o.target),
+      part: o.part == null ? undefined : str(o.part),
+      split: isObj(o.split) ? { train_rows: num(o.split.train_rows), test_rows: num(o.split.test_rows) } : null,
+      steps: Array.isArray(o.steps) ? o.steps.map((x) => str(x)) : undefined,
+    };
+  } else if (kind === "metrics") {
+    out.metrics = isObj(o.metrics) ? o.metrics : {};
+  } else if (kind === "model") {
+    out.model = isObj(o.model) ? o.model : {};
+  } else if (kind === "file" && isObj(o.file)) {
+    out.file = { name: str(o.file.name), format: o.file.format == null ? undefined : str(o.file.format), size: optNum(o.file.size) ?? undefined };
   }
-  void runId;
-  return { node_id: str(o.node_id, nodeId), status: o.status == null ? undefined : str(o.status), outputs };
+  return out;
 }

@@ -202,25 +202,26 @@ export interface RunEvent {
 }
 
 export interface Artifact {
-  name: string;
-  url: string;
-  kind?: string;
+  id: string;
+  node_id: string;
+  port: string;
+  kind: string;
+  name?: string | null;
+  format?: string | null;
+  /** format → URL */
+  downloads: Record<string, string>;
 }
 
-/** What GET /runs/{id}/nodes/{node}/output returns for one output port. */
+/** GET /runs/{id}/nodes/{node}/output: one output port of one node. */
 export interface NodeOutput {
   node_id: string;
-  status?: string;
-  outputs: NodeOutputPort[];
-}
-
-export interface NodeOutputPort {
   port: string;
+  ports: string[];
   kind: "table" | "metrics" | "model" | "file" | string;
-  table?: TablePage;
+  table?: TablePage & { target?: string | null; part?: string; split?: { train_rows: number; test_rows: number } | null; steps?: string[] };
   metrics?: Metrics;
   model?: Record<string, unknown>;
-  downloads: Artifact[];
+  file?: { name: string; format?: string; size?: number };
 }
 
 export interface ApiErrorBody {

@@ -1,0 +1,110 @@
+// The editor's layout (DESIGN.md §11): top bar, palette/datasets on the left, canvas, inspector on
+// the right, results drawer at the bottom.
+import { useQuery } from "@tanstack/react-query";
+import { useEffect, useState } from "react";
+import { api } from "../api/client";
+import { Canvas } from "../editor/Canvas";
+import { isDirty, useEditor } from "../editor/store";
+import { DatasetDialog, DatasetsPanel } from "../panels/DatasetsPanel";
+import { ConfirmDialog, GenerateDialog, ShortcutsDialog, TemplatesDialog, Toasts, VersionsDialog, WorkflowsDialog } from "../panels/Dialogs";
+import { Inspector } from "../panels/Inspector";
+import { Palette } from "../panels/Palette";
+import { ResultsDrawer } from "../panels/ResultsDrawer";
+import { keys, restoreSession, saveDraft } from "./actions";
+import { useShortcuts } from "./shortcuts";
+import { TopBar } from "./TopBar";
+import { useUi } from "./ui";
+
+function SidePanel({ loading, error }: { loading: boolean; error: string | null }) {
+  const tab = useUi((s) => s.sideTab);
+  const setTab = useUi((s) => s.setSideTab);
+  return (
+    <aside className="side">
+      <div className="side-tabs">
+        <button className={tab === "nodes" ? "on" : ""} onClick={() => setTab("nodes")} data-testid="tab-nodes">Nodes</button>
+        <button className={tab === "datasets" ? "on" : ""} onClick={() => setTab("datasets")} data-testid="tab-datasets">Datasets</button>
+      </div>
+      {tab === "nodes" ? <Palette loading={loading} error={error} /> : <DatasetsPanel />}
+    </aside>
+  );
+}
+
+function Dialogs() {
+  const dialog = useUi((s) => s.dialog);
+  return (
+    <>
+      {dialog === "workflows" ? <WorkflowsDialog /> : null}
+      {dialog === "templates" ? <TemplatesDialog /> : null}
+      {dialog === "versions" ? <VersionsDialog /> : null}
+      {dialog === "generate" ? <GenerateDialog /> : null}
+      {dialog === "shortcuts" ? <ShortcutsDialog /> : null}
+      {dialog === "dataset" ? <DatasetDialog /> : null}
+      <ConfirmDialog />
+    </>
+  );
+}
+
+/** Autosaves the draft to localStorage and guards against leaving with unsaved changes. */
+function useDraftGuard(ready: boolean): void {
+  useEffect(() => {
+    if (!ready) return;
+    let timer: number | undefined;
+    const unsubscribe = useEditor.subscribe((s, prev) => {
+      if (s.nodes === prev.nodes && s.edges === prev.edges && s.name === prev.name && s.description === prev.description && s.savedSignature === prev.savedSignature) return;
+      window.clearTimeout(timer);
+      timer = window.setTimeout(saveDraft, 300);
+    });
+    const beforeUnload = (e: BeforeUnloadEvent) => {
+      saveDraft();
+      if (isDirty(useEditor.getState())) {
+        e.preventDefault();
+        e.returnValue = "";
+      }
+    };
+    window.addEventListener("beforeunload", beforeUnload);
+    return () => {
+      unsubscribe();
+      window.removeEventListener("beforeunload", beforeUnload);
+      window.clearTimeout(timer);
+    };
+  }, [ready]);
+}
+
+export function App() {
+  const nodes = useQuery({ queryKey: keys.nodes, queryFn: api.nodes, staleTime: Infinity });
+  const [ready, setReady] = useState(false);
+  useShortcuts();
+  useDraftGuard(ready);
+  useEffect(() => {
+    if (!nodes.data || ready) return;
+    useEditor.getState().setCatalog(nodes.data);
+    void restoreSession().finally(() => setReady(true));
+  }, [nodes.data, ready]);
+  return (
+    <div className="app" data-ready={ready ? "true" : "false"}>
+      <TopBar />
+      <div className="main">
+        <SidePanel loading={nodes.isLoading} error={nodes.error ? (nodes.error as Error).message : null} />
+        <div className="center">
+          {nodes.error ? (
+            <div className="canvas-empty">
+              <div className="canvas-empty-card">
+                <h2>Cannot reach the Flowza server</h2>
+                <p>{(nodes.error as Error).message}</p>
+                <button className="btn primary" onClick={() => void nodes.refetch()}>Try again</button>
+              </div>
+            </div>
+          ) : (
+            <Canvas />
+          )}
+          <ResultsDrawer />
+        </div>
+        <aside className="inspector">
+          <Inspector />
+        </aside>
+      </div>
+      <Dialogs />
+      <Toasts />
+    </div>
+  );
+}

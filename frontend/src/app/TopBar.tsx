@@ -1,0 +1,157 @@
+// The top bar: name and save state, file actions, undo/redo/layout, Run and Cancel.
+import { useReactFlow } from "@xyflow/react";
+import { useEffect, useRef, useState } from "react";
+import { useShallow } from "zustand/react/shallow";
+import { isDirty, useEditor } from "../editor/store";
+import { cancelRun, exportCode, exportJson, importJson, isRunActive, newWorkflow, runWorkflow, saveWorkflow } from "./actions";
+import { useUi } from "./ui";
+
+function NameField() {
+  const name = useEditor((s) => s.name);
+  const rename = useEditor((s) => s.rename);
+  const [text, setText] = useState(name);
+  useEffect(() => setText(name), [name]);
+  return (
+    <input
+      className="wf-name"
+      value={text}
+      aria-label="Workflow name"
+      data-testid="workflow-name"
+      onChange={(e) => setText(e.target.value)}
+      onBlur={() => rename(text.trim() || "Untitled workflow")}
+      onKeyDown={(e) => {
+        if (e.key === "Enter") (e.target as HTMLInputElement).blur();
+        if (e.key === "Escape") {
+          setText(name);
+          (e.target as HTMLInputElement).blur();
+        }
+      }}
+      size={Math.max(12, Math.min(40, text.length + 2))}
+    />
+  );
+}
+
+function SaveState() {
+  const dirty = useEditor((s) => isDirty(s));
+  const version = useEditor((s) => s.version);
+  const id = useEditor((s) => s.workflowId);
+  const saving = useUi((s) => s.saving);
+  const errors = useEditor((s) => s.validation.errors.length);
+  let text = "Not saved";
+  let cls = "unsaved";
+  if (saving) [text, cls] = ["Saving…", "saving"];
+  else if (dirty) [text, cls] = [id ? "Unsaved changes" : "Not saved yet", "unsaved"];
+  else if (id) [text, cls] = [`Saved · v${version}`, "saved"];
+  return (
+    <span className={`save-state ${cls}`} data-testid="save-state">
+      {text}
+      {!dirty && errors ? <span className="save-errors" title="problems found at the last save"> · {errors} problem{errors > 1 ? "s" : ""}</span> : null}
+    </span>
+  );
+}
+
+function Menu({ label, children, testid }: { label: string; children: React.ReactNode; testid?: string }) {
+  const [open, setOpen] = useState(false);
+  const ref = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    if (!open) return;
+    const close = (e: MouseEvent) => !ref.current?.contains(e.target as Node) && setOpen(false);
+    window.addEventListener("mousedown", close);
+    return () => window.removeEventListener("mousedown", close);
+  }, [open]);
+  return (
+    <div className="menu" ref={ref}>
+      <button className="btn ghost" onClick={() => setOpen(!open)} aria-expanded={open} data-testid={testid}>
+        {label} ▾
+      </button>
+      {open ? (
+        <div className="menu-pop" onClick={() => setOpen(false)}>
+          {children}
+        </div>
+      ) : null}
+    </div>
+  );
+}
+
+export function TopBar() {
+  const openDialog = useUi((s) => s.openDialog);
+  const run = useEditor((s) => s.run);
+  const canUndo = useEditor((s) => s.past.length > 0);
+  const canRedo = useEditor((s) => s.future.length > 0);
+  const selected = useEditor(useShallow((s) => s.nodes.filter((n) => n.selected).map((n) => n.id)));
+  const workflowId = useEditor((s) => s.workflowId);
+  const { fitView } = useReactFlow();
+  const file = useRef<HTMLInputElement>(null);
+  const active = isRunActive(run?.status);
+  return (
+    <header className="topbar">
+      <div className="brand" title="Flowza">
+        <span className="logo">F</span>
+        <span className="brand-name">Flowza</span>
+      </div>
+      <NameField />
+      <SaveState />
+      <nav className="topbar-actions">
+        <Menu label="Workflow" testid="menu-workflow">
+          <button onClick={() => void newWorkflow()}>New workflow</button>
+          <button onClick={() => openDialog("workflows")} data-testid="menu-open">Open…</button>
+          <button onClick={() => openDialog("templates")} data-testid="menu-templates">Templates…</button>
+          <button onClick={() => void saveWorkflow()}>Save <kbd>Ctrl+S</kbd></button>
+          <button onClick={() => openDialog("versions")} disabled={!workflowId}>Version history…</button>
+          <hr />
+          <button onClick={() => file.current?.click()}>Import JSON…</button>
+          <button onClick={exportJson}>Export JSON</button>
+        </Menu>
+        <Menu label="Export" testid="menu-export">
+          <button onClick={() => void exportCode("script")}>Python script (.py)</button>
+          <button onClick={() => void exportCode("notebook")}>Jupyter notebook (.ipynb)</button>
+          <button onClick={exportJson}>Workflow JSON</button>
+        </Menu>
+        <button className="btn ghost" onClick={() => openDialog("generate")} title="Describe your workflow in words">✨ Generate</button>
+        <button className="btn ghost" onClick={() => openDialog("templates")} data-testid="open-templates">Templates</button>
+        <span className="sep" />
+        <button className="icon-btn" onClick={() => useEditor.getState().undo()} disabled={!canUndo} title="Undo (Ctrl+Z)" aria-label="Undo">↶</button>
+        <button className="icon-btn" onClick={() => useEditor.getState().redo()} disabled={!canRedo} title="Redo (Ctrl+Shift+Z)" aria-label="Redo">↷</button>
+        <button
+          className="icon-btn"
+          onClick={() => {
+            useEditor.getState().layout();
+            window.setTimeout(() => void fitView({ padding: 0.25, duration: 300 }), 30);
+          }}
+          title="Auto-layout (Shift+L)"
+          aria-label="Auto-layout"
+          data-testid="auto-layout"
+        >
+          ⊞
+        </button>
+        <button className="icon-btn" onClick={() => openDialog("versions")} disabled={!workflowId} title="Version history" aria-label="Version history">🕘</button>
+        <button className="icon-btn" onClick={() => openDialog("shortcuts")} title="Keyboard shortcuts (?)" aria-label="Keyboard shortcuts">⌨</button>
+        <span className="sep" />
+        <button className="btn" onClick={() => void saveWorkflow()} data-testid="save">Save</button>
+        {active ? (
+          <button className="btn danger-solid" onClick={() => void cancelRun()} data-testid="cancel-run">■ Cancel</button>
+        ) : (
+          <>
+            {selected.length === 1 ? (
+              <button className="btn" onClick={() => void runWorkflow(selected[0])} title="Run only what the selected node needs" data-testid="run-to-selected">
+                ▶ Up to {selected[0]}
+              </button>
+            ) : null}
+            <button className="btn primary" onClick={() => void runWorkflow(null)} data-testid="run" title="Run (Ctrl+Enter)">▶ Run</button>
+          </>
+        )}
+      </nav>
+      <input
+        ref={file}
+        type="file"
+        accept="application/json,.json"
+        hidden
+        onChange={(e) => {
+          const f = e.target.files?.[0];
+          if (f) void importJson(f);
+          e.target.value = "";
+        }}
+      />
+    </header>
+  );
+}

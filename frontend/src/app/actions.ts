@@ -1,0 +1,442 @@
+// What the buttons and shortcuts do: save, open, run, import/export. Plain functions over the
+// stores and the API client, so components stay small.
+import { QueryClient } from "@tanstack/react-query";
+import { api, ApiError } from "../api/client";
+import { toStatus } from "../api/normalize";
+import type { RunEvent, Template, WorkflowDoc } from "../api/types";
+import { ancestors } from "../editor/graph";
+import { isDirty, signature, useEditor } from "../editor/store";
+import { useUi } from "./ui";
+
+export const queryClient = new QueryClient({
+  defaultOptions: { queries: { retry: 1, refetchOnWindowFocus: false, staleTime: 5_000 } },
+});
+
+export const keys = {
+  nodes: ["nodes"] as const,
+  templates: ["templates"] as const,
+  datasets: ["datasets"] as const,
+  dataset: (id: string) => ["dataset", id] as const,
+  profile: (id: string) => ["dataset", id, "profile"] as const,
+  preview: (id: string, offset: number, limit: number) => ["dataset", id, "preview", offset, limit] as const,
+  workflows: ["workflows"] as const,
+  versions: (id: string) => ["workflow", id, "versions"] as const,
+  runs: (id: string) => ["workflow", id, "runs"] as const,
+  output: (runId: string, nodeId: string, offset: number, limit: number) => ["run", runId, "node", nodeId, offset, limit] as const,
+};
+
+const DRAFT_KEY = "flowza:draft";
+const LAST_KEY = "flowza:last-workflow";
+
+const ui = () => useUi.getState();
+const editor = () => useEditor.getState();
+
+function message(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+// ---------------------------------------------------------------- URL and draft
+
+function setUrlWorkflow(id: string | null): void {
+  const url = new URL(window.location.href);
+  if (id) url.searchParams.set("workflow", id);
+  else url.searchParams.delete("workflow");
+  window.history.replaceState(null, "", url);
+  if (id) localStorage.setItem(LAST_KEY, id);
+  else localStorage.removeItem(LAST_KEY);
+}
+
+interface Draft {
+  workflowId: string | null;
+  version: number | null;
+  document: WorkflowDoc;
+  savedSignature: string;
+  time: number;
+}
+
+/** Writes the editor's state to localStorage so a reload or a crash loses nothing. */
+export function saveDraft(): void {
+  const s = editor();
+  const draft: Draft = { workflowId: s.workflowId, version: s.version, document: s.toDocument(), savedSignature: s.savedSignature, time: Date.now() };
+  try {
+    localStorage.setItem(DRAFT_KEY, JSON.stringify(draft));
+  } catch {
+    /* storage full or disabled: the guard on leaving still protects the work */
+  }
+}
+
+function readDraft(): Draft | null {
+  try {
+    const raw = localStorage.getItem(DRAFT_KEY);
+    return raw ? (JSON.parse(raw) as Draft) : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Opens what was on screen before: the unsaved draft, else the workflow in the URL or the last one. */
+export async function restoreSession(): Promise<void> {
+  const params = new URLSearchParams(window.location.search);
+  const wanted = params.get("workflow") ?? localStorage.getItem(LAST_KEY);
+  const draft = readDraft();
+  if (draft && signature(draft.document) !== draft.savedSignature && (!wanted || draft.workflowId === wanted || !draft.workflowId)) {
+    editor().loadDocument(draft.document, draft.workflowId ? { id: draft.workflowId, version: draft.version } : null);
+    useEditor.setState({ savedSignature: draft.savedSignature });
+    setUrlWorkflow(draft.workflowId);
+    ui().toast("info", "Restored your unsaved changes.");
+    if (draft.workflowId) void refreshLatestRun(draft.workflowId);
+    return;
+  }
+  if (wanted) {
+    try {
+      await openWorkflow(wanted, true);
+      return;
+    } catch {
+      setUrlWorkflow(null);
+    }
+  }
+}
+
+// ---------------------------------------------------------------- workflows
+
+async function guardUnsaved(action: string): Promise<boolean> {
+  if (!isDirty(editor())) return true;
+  return ui().ask("Discard unsaved changes?", `The current workflow has changes that are not saved. ${action} anyway?`, "Discard changes", true);
+}
+
+export async function saveWorkflow(): Promise<boolean> {
+  const s = editor();
+  const doc = s.toDocument();
+  ui().setSaving(true);
+  try {
+    const result = s.workflowId ? await api.saveWorkflow(s.workflowId, doc, s.version) : await api.createWorkflow(doc);
+    editor().markSaved(result.workflow.id, result.workflow.version, result.validation, doc);
+    setUrlWorkflow(result.workflow.id);
+    saveDraft();
+    void queryClient.invalidateQueries({ queryKey: keys.workflows });
+    void queryClient.invalidateQueries({ queryKey: keys.versions(result.workflow.id) });
+    const n = result.validation.errors.length;
+    const w = result.validation.warnings.length;
+    if (n) ui().toast("warning", `Saved, but ${n} problem${n > 1 ? "s need" : " needs"} fixing before it can run.`);
+    else if (w) ui().toast("success", `Saved version ${result.workflow.version} with ${w} warning${w > 1 ? "s" : ""}.`);
+    else ui().toast("success", `Saved version ${result.workflow.version}.`);
+    return true;
+  } catch (error) {
+    if (error instanceof ApiError && error.status === 409) {
+      ui().toast("error", "Someone saved a newer version of this workflow. Open it again from the list to see their changes; your draft is kept.");
+    } else {
+      ui().toast("error", `Could not save: ${message(error)}`);
+    }
+    return false;
+  } finally {
+    ui().setSaving(false);
+  }
+}
+
+export async function openWorkflow(id: string, silent = false): Promise<void> {
+  if (!silent && !(await guardUnsaved("Open another workflow"))) return;
+  const record = await api.workflow(id);
+  editor().loadDocument(record.document, { id: record.id, version: record.version });
+  editor().setValidation(record.validation);
+  setUrlWorkflow(record.id);
+  saveDraft();
+  ui().openDialog(null);
+  void refreshLatestRun(record.id);
+}
+
+/** Shows the statuses and metrics of the workflow's latest run after opening it. */
+async function refreshLatestRun(workflowId: string): Promise<void> {
+  try {
+    const runs = await api.runs(workflowId);
+    const latest = runs[0];
+    if (latest && editor().workflowId === workflowId && !editor().run) {
+      const full = await api.run(latest.id);
+      editor().applyRun(full);
+    }
+  } catch {
+    /* history is optional */
+  }
+}
+
+export async function newWorkflow(): Promise<void> {
+  if (!(await guardUnsaved("Start a new workflow"))) return;
+  editor().newWorkflow();
+  setUrlWorkflow(null);
+  saveDraft();
+}
+
+export async function deleteWorkflow(id: string, name: string): Promise<void> {
+  if (!(await ui().ask("Delete workflow?", `“${name}” and all its versions and runs will be deleted.`, "Delete", true))) return;
+  try {
+    await api.deleteWorkflow(id);
+    if (editor().workflowId === id) {
+      editor().newWorkflow();
+      setUrlWorkflow(null);
+      saveDraft();
+    }
+    void queryClient.invalidateQueries({ queryKey: keys.workflows });
+    ui().toast("success", `Deleted “${name}”.`);
+  } catch (error) {
+    ui().toast("error", `Could not delete: ${message(error)}`);
+  }
+}
+
+export async function restoreVersion(version: number): Promise<void> {
+  const id = editor().workflowId;
+  if (!id) return;
+  if (!(await guardUnsaved(`Restore version ${version}`))) return;
+  try {
+    const record = await api.restoreVersion(id, version);
+    const full = record.document.nodes.length || !record.id ? record : await api.workflow(id);
+    editor().loadDocument(full.document, { id, version: full.version });
+    editor().setValidation(full.validation);
+    saveDraft();
+    void queryClient.invalidateQueries({ queryKey: keys.versions(id) });
+    ui().toast("success", `Restored version ${version} as version ${full.version}.`);
+    ui().openDialog(null);
+  } catch (error) {
+    ui().toast("error", `Could not restore: ${message(error)}`);
+  }
+}
+
+export async function loadTemplate(template: Template): Promise<void> {
+  if (!(await guardUnsaved("Start from a template"))) return;
+  const doc = structuredClone(template.workflow);
+  editor().loadDocument(doc, null, true);
+  setUrlWorkflow(null);
+  saveDraft();
+  ui().openDialog(null);
+  ui().toast("info", `Template loaded. ${template.dataset_kind ? "Pick a dataset and target in the highlighted nodes." : ""}`);
+}
+
+export async function loadGenerated(doc: WorkflowDoc): Promise<void> {
+  if (!(await guardUnsaved("Replace the canvas with the generated workflow"))) return;
+  editor().loadDocument(doc, null, true);
+  setUrlWorkflow(null);
+  saveDraft();
+  ui().openDialog(null);
+}
+
+export function exportJson(): void {
+  const doc = editor().toDocument();
+  download(new Blob([JSON.stringify(doc, null, 2) + "\n"], { type: "application/json" }), `${slug(doc.name)}.json`);
+}
+
+export async function importJson(file: File): Promise<void> {
+  let doc: WorkflowDoc;
+  try {
+    doc = JSON.parse(await file.text()) as WorkflowDoc;
+  } catch {
+    ui().toast("error", `${file.name} is not a JSON file.`);
+    return;
+  }
+  if (!doc || typeof doc !== "object" || !Array.isArray(doc.nodes) || !Array.isArray(doc.edges)) {
+    ui().toast("error", `${file.name} is not a Flowza workflow (it needs "nodes" and "edges").`);
+    return;
+  }
+  const unknown = doc.nodes.filter((n) => !editor().catalog[n.type]).map((n) => n.type);
+  if (unknown.length) {
+    ui().toast("error", `${file.name} uses node types this server does not know: ${[...new Set(unknown)].join(", ")}.`);
+    return;
+  }
+  if (!(await guardUnsaved("Import a workflow"))) return;
+  editor().loadDocument({ ...doc, schema_version: 1, name: doc.name || file.name.replace(/\.json$/i, "") }, null, true);
+  setUrlWorkflow(null);
+  saveDraft();
+  ui().toast("success", `Imported ${file.name}. Save it to keep it on the server.`);
+}
+
+export async function exportCode(format: "script" | "notebook"): Promise<void> {
+  if (!editor().workflowId || isDirty(editor())) {
+    if (!(await saveWorkflow())) return;
+  }
+  const id = editor().workflowId!;
+  try {
+    const blob = await api.exportWorkflow(id, format);
+    download(blob, `${slug(editor().name)}.${format === "script" ? "py" : "ipynb"}`);
+    ui().toast("success", format === "script" ? "Exported a Python script." : "Exported a Jupyter notebook.");
+  } catch (error) {
+    if (error instanceof ApiError && error.status === 404 && /not found/i.test(error.message) && !/workflow/i.test(error.message)) {
+      ui().toast("warning", "Export is not available on this server yet (it has no /export endpoint).");
+    } else if (error instanceof ApiError && error.status === 404) {
+      ui().toast("warning", "Export is not available on this server yet.");
+    } else {
+      ui().toast("error", `Could not export: ${message(error)}`);
+    }
+  }
+}
+
+function slug(name: string): string {
+  return name.trim().toLowerCase().replace(/[^a-z0-9]+/g, "_").replace(/^_|_$/g, "") || "workflow";
+}
+
+export function download(blob: Blob, filename: string): void {
+  const url = URL.createObjectURL(blob);
+  const a = document.createElement("a");
+  a.href = url;
+  a.download = filename;
+  document.body.appendChild(a);
+  a.click();
+  a.remove();
+  window.setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
+
+// ---------------------------------------------------------------- runs
+
+let stream: EventSource | null = null;
+let poller: number | null = null;
+
+const EVENT_TYPES = [
+  "run_started",
+  "node_started",
+  "node_progress",
+  "node_succeeded",
+  "node_cached",
+  "node_failed",
+  "node_skipped",
+  "node_cancelled",
+  "run_finished",
+  "run_failed",
+  "run_cancelled",
+  "end",
+  "done",
+];
+
+function stopFollowing(): void {
+  stream?.close();
+  stream = null;
+  if (poller !== null) window.clearInterval(poller);
+  poller = null;
+}
+
+const FINAL = new Set(["succeeded", "failed", "cancelled", "canceled", "error"]);
+
+async function finishRun(runId: string): Promise<void> {
+  stopFollowing();
+  try {
+    const run = await api.run(runId);
+    editor().applyRun(run);
+    const failed = Object.entries(run.nodes).filter(([, n]) => n.status === "failed");
+    if (run.status === "succeeded") {
+      const cached = Object.values(run.nodes).filter((n) => n.status === "cached").length;
+      ui().toast("success", `Run finished${cached ? ` (${cached} node${cached > 1 ? "s" : ""} reused from cache)` : ""}.`);
+      ui().addLog(`Run ${runId.slice(0, 8)} succeeded`, "success");
+    } else if (run.status === "cancelled" || run.status === "canceled") {
+      ui().toast("info", "Run cancelled.");
+      ui().addLog(`Run ${runId.slice(0, 8)} cancelled`);
+    } else {
+      const first = failed[0];
+      const text = first ? `${first[0]} failed: ${first[1].error ?? "see the node"}` : (run.error ?? "the run failed");
+      ui().toast("error", `Run failed — ${text}`);
+      ui().addLog(`Run ${runId.slice(0, 8)} failed: ${text}`, "error");
+    }
+    const wf = editor().workflowId;
+    if (wf) void queryClient.invalidateQueries({ queryKey: keys.runs(wf) });
+    void queryClient.invalidateQueries({ queryKey: ["run", runId] });
+    if (run.status === "succeeded" && !ui().drawerOpen) ui().setDrawer(true, "output");
+  } catch (error) {
+    ui().toast("error", `Could not read the run: ${message(error)}`);
+  }
+}
+
+function onEvent(runId: string, raw: string, fallbackType: string): void {
+  let event: RunEvent;
+  try {
+    event = JSON.parse(raw) as RunEvent;
+  } catch {
+    return;
+  }
+  const type = event.type ?? fallbackType;
+  const run = editor().run;
+  if (!run || run.id !== runId) return;
+  if (event.node_id) {
+    const status =
+      event.status != null
+        ? toStatus(event.status)
+        : type === "node_started" || type === "node_progress"
+          ? "running"
+          : toStatus(type.replace("node_", ""));
+    editor().applyRunEvent(event.node_id, { status, seconds: event.seconds ?? undefined, error: event.error ?? undefined });
+    if (type === "node_failed") ui().addLog(`${event.node_id} failed: ${event.error ?? ""}`, "error");
+    else if (type !== "node_progress") ui().addLog(`${event.node_id}: ${status}${event.seconds != null ? ` in ${event.seconds.toFixed(2)} s` : ""}`);
+  } else if (type === "run_started") {
+    useEditor.setState({ run: { ...run, status: "running" } });
+    ui().addLog(`Run ${runId.slice(0, 8)} started`);
+  }
+  if (type === "run_finished" || type === "end" || type === "done" || (!event.node_id && event.status && FINAL.has(event.status))) {
+    void finishRun(runId);
+  }
+}
+
+/** Follows a run's events; falls back to polling GET /runs/{id} when the stream breaks. */
+export function followRun(runId: string): void {
+  stopFollowing();
+  const source = new EventSource(api.runEventsUrl(runId));
+  stream = source;
+  source.onmessage = (e) => onEvent(runId, e.data as string, "message");
+  for (const type of EVENT_TYPES) source.addEventListener(type, (e) => onEvent(runId, (e as MessageEvent).data as string, type));
+  source.onerror = () => {
+    if (stream !== source) return;
+    source.close();
+    stream = null;
+    // The server closes the stream after the final event; check where the run stands.
+    poller = window.setInterval(async () => {
+      try {
+        const run = await api.run(runId);
+        if (editor().run?.id !== runId) return stopFollowing();
+        editor().applyRun(run);
+        if (FINAL.has(run.status)) void finishRun(runId);
+      } catch {
+        /* keep trying */
+      }
+    }, 1000);
+  };
+}
+
+export async function runWorkflow(targetNode: string | null = null): Promise<void> {
+  const current = editor().run;
+  if (current && !FINAL.has(current.status)) {
+    ui().toast("info", "A run is already going on. Cancel it first.");
+    return;
+  }
+  if (!editor().nodes.length) {
+    ui().toast("info", "Add some nodes first: drag them from the palette on the left.");
+    return;
+  }
+  if (!editor().workflowId || isDirty(editor())) {
+    if (!(await saveWorkflow())) return;
+  }
+  const s = editor();
+  if (s.validation.errors.length) {
+    const first = s.validation.errors[0];
+    ui().toast("error", `Fix ${s.validation.errors.length > 1 ? `${s.validation.errors.length} problems` : "this problem"} first — ${first.node_id ? `${first.node_id}: ` : ""}${first.message}`);
+    if (first.node_id) editor().select([first.node_id]);
+    return;
+  }
+  try {
+    const started = await api.startRun(s.workflowId!, targetNode, s.version);
+    const involved = targetNode ? [targetNode, ...ancestors(s.edges, targetNode)] : s.nodes.map((n) => n.id);
+    editor().startRun(started.id, targetNode, involved);
+    ui().addLog(`Run ${started.id.slice(0, 8)} queued${targetNode ? ` up to ${targetNode}` : ""}`);
+    followRun(started.id);
+  } catch (error) {
+    if (error instanceof ApiError && (error.status === 422 || error.status === 400)) {
+      ui().toast("error", `The workflow cannot run: ${error.message}`);
+    } else ui().toast("error", `Could not start the run: ${message(error)}`);
+  }
+}
+
+export async function cancelRun(): Promise<void> {
+  const run = editor().run;
+  if (!run || FINAL.has(run.status)) return;
+  try {
+    await api.cancelRun(run.id);
+    ui().addLog(`Cancel requested for run ${run.id.slice(0, 8)}`);
+  } catch (error) {
+    ui().toast("error", `Could not cancel: ${message(error)}`);
+  }
+}
+
+export function isRunActive(status: string | undefined): boolean {
+  return !!status && !FINAL.has(status);
+}

@@ -1,0 +1,127 @@
+// The canvas: React Flow wired to the store, drop-to-add from the palette, connection checks
+// while dragging, and the empty state that teaches where to start.
+import {
+  Background,
+  BackgroundVariant,
+  Controls,
+  MiniMap,
+  ReactFlow,
+  useReactFlow,
+  type Connection,
+  type Edge,
+  type FinalConnectionState,
+  type IsValidConnection,
+} from "@xyflow/react";
+import { useCallback, type DragEvent } from "react";
+import { useEditor } from "./store";
+import { FlowNodeView } from "./FlowNodeView";
+import type { FlowNode } from "./graph";
+import { categoryColor, PORT_COLORS } from "./looks";
+import { useUi } from "../app/ui";
+
+export const PALETTE_MIME = "application/x-flowza-node";
+const nodeTypes = { flowza: FlowNodeView };
+
+function EmptyState() {
+  const openDialog = useUi((s) => s.openDialog);
+  return (
+    <div className="canvas-empty" data-testid="canvas-empty">
+      <div className="canvas-empty-card">
+        <h2>Build your first pipeline</h2>
+        <p>Drag nodes from the palette on the left — <b>Load CSV</b>, <b>Train/test split</b>, a model and <b>Evaluate</b> — and connect their handles.</p>
+        <div className="canvas-empty-actions">
+          <button className="btn primary" onClick={() => openDialog("templates")}>Start from a template</button>
+          <button className="btn" onClick={() => openDialog("generate")}>Describe your workflow…</button>
+        </div>
+        <p className="hint">Tip: press <kbd>?</kbd> to see keyboard shortcuts.</p>
+      </div>
+    </div>
+  );
+}
+
+export function Canvas() {
+  const nodes = useEditor((s) => s.nodes);
+  const edges = useEditor((s) => s.edges);
+  const onNodesChange = useEditor((s) => s.onNodesChange);
+  const onEdgesChange = useEditor((s) => s.onEdgesChange);
+  const running = useEditor((s) => s.run && (s.run.status === "running" || s.run.status === "queued" || s.run.status === "pending"));
+  const { screenToFlowPosition } = useReactFlow();
+
+  const isValidConnection: IsValidConnection<Edge> = useCallback((c) => useEditor.getState().checkConnection(c).ok, []);
+
+  const onConnect = useCallback((c: Connection) => {
+    const verdict = useEditor.getState().connect(c);
+    if (!verdict.ok) useUi.getState().toast("warning", verdict.reason);
+  }, []);
+
+  const onConnectEnd = useCallback((_: MouseEvent | TouchEvent, state: FinalConnectionState) => {
+    if (state.isValid || !state.fromHandle || !state.toHandle) return;
+    const from = state.fromHandle;
+    const to = state.toHandle;
+    const conn =
+      from.type === "source"
+        ? { source: from.nodeId, sourceHandle: from.id ?? null, target: to.nodeId, targetHandle: to.id ?? null }
+        : { source: to.nodeId, sourceHandle: to.id ?? null, target: from.nodeId, targetHandle: from.id ?? null };
+    if (from.type === to.type) {
+      useUi.getState().toast("warning", "Connect an output (right side) to an input (left side).");
+      return;
+    }
+    const verdict = useEditor.getState().checkConnection(conn);
+    if (!verdict.ok) useUi.getState().toast("warning", `Connection refused: ${verdict.reason}`);
+  }, []);
+
+  const onDragOver = useCallback((event: DragEvent) => {
+    if (event.dataTransfer.types.includes(PALETTE_MIME)) {
+      event.preventDefault();
+      event.dataTransfer.dropEffect = "copy";
+    }
+  }, []);
+
+  const onDrop = useCallback(
+    (event: DragEvent) => {
+      const type = event.dataTransfer.getData(PALETTE_MIME);
+      if (!type) return;
+      event.preventDefault();
+      const pos = screenToFlowPosition({ x: event.clientX, y: event.clientY });
+      useEditor.getState().addNode(type, { x: pos.x - 100, y: pos.y - 30 });
+    },
+    [screenToFlowPosition],
+  );
+
+  const styledEdges = edges.map((e) => {
+    const src = nodes.find((n) => n.id === e.source);
+    const spec = src && useEditor.getState().catalog[src.data.type];
+    const type = spec?.outputs.find((o) => o.name === e.sourceHandle)?.type ?? "data";
+    return { ...e, animated: !!running, style: { stroke: PORT_COLORS[type], strokeWidth: e.selected ? 3 : 2 } };
+  });
+
+  return (
+    <div className="canvas" onDragOver={onDragOver} onDrop={onDrop} data-testid="canvas">
+      <ReactFlow<FlowNode, Edge>
+        nodes={nodes}
+        edges={styledEdges}
+        nodeTypes={nodeTypes}
+        onNodesChange={onNodesChange}
+        onEdgesChange={onEdgesChange}
+        onConnect={onConnect}
+        onConnectEnd={onConnectEnd}
+        isValidConnection={isValidConnection}
+        onNodeDragStart={() => useEditor.getState().beginDrag()}
+        deleteKeyCode={null}
+        multiSelectionKeyCode={["Shift", "Meta", "Control"]}
+        selectionKeyCode="Shift"
+        fitView
+        fitViewOptions={{ padding: 0.25, maxZoom: 1.2 }}
+        minZoom={0.2}
+        maxZoom={2}
+        proOptions={{ hideAttribution: true }}
+        connectionRadius={28}
+      >
+        <Background variant={BackgroundVariant.Dots} gap={18} size={1.3} color="#c9cfdb" />
+        <MiniMap pannable zoomable nodeColor={(n) => categoryColor(useEditor.getState().catalog[(n as FlowNode).data.type]?.category ?? "")} nodeStrokeWidth={3} />
+        <Controls showInteractive={false} />
+      </ReactFlow>
+      {nodes.length === 0 ? <EmptyState /> : null}
+    </div>
+  );
+}
