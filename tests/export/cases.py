@@ -157,4 +157,11 @@ CASES: dict[str, Any] = {
 }
 
 # notebooks are slow to run (a kernel each): a representative subset covering every node type
-NOTEBOOK_CASES = ["template-binary-titanic", "template-regression-tips", "template-data-cleaning-penguins", "titanic", "iris", "penguins"]
+NOTEBOOK_CASES = [
+    "template-binary-titanic",
+    "template-regression-tips",
+    "template-data-cleaning-penguins",
+    "titanic",
+    "iris",
+    "penguins",
+]

@@ -22,9 +22,7 @@ def workflow(name: str, nodes: list[tuple[str, str, dict[str, Any]]], edges: lis
         "schema_version": 1,
         "name": name,
         "nodes": [{"id": i, "type": t, "params": p} for i, t, p in nodes],
-        "edges": [
-            {"source": e[0], "target": e[1], **({"target_port": e[2]} if len(e) > 2 else {})} for e in edges
-        ],
+        "edges": [{"source": e[0], "target": e[1], **({"target_port": e[2]} if len(e) > 2 else {})} for e in edges],
     }
 
 
@@ -75,7 +73,9 @@ def execute_notebook(text: str, data_dir: Path, output_dir: Path, extra_code: st
     notebook.cells.insert(0, nbformat.v4.new_code_cell(setup))
     if extra_code:
         notebook.cells.append(nbformat.v4.new_code_cell(extra_code))
-    client = NotebookClient(notebook, timeout=SCRIPT_TIMEOUT, kernel_name="python3", resources={"metadata": {"path": str(output_dir)}})
+    client = NotebookClient(
+        notebook, timeout=SCRIPT_TIMEOUT, kernel_name="python3", resources={"metadata": {"path": str(output_dir)}}
+    )
     client.execute()
     return list(notebook.cells)
 

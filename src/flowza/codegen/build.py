@@ -69,7 +69,9 @@ def _collect_helpers(sections: list[Section]) -> list[Helper]:
     return list(ordered.values())
 
 
-def plan_export(document: dict[str, Any] | Workflow, data_dir: Path | None = None, version: int | None = None) -> ExportPlan:
+def plan_export(
+    document: dict[str, Any] | Workflow, data_dir: Path | None = None, version: int | None = None
+) -> ExportPlan:
     """Validate the workflow (with its data when `data_dir` is given) and gather each node's snippet."""
     report, workflow, graph = validate(document, data_dir)
     if graph is None or workflow is None:

@@ -11,7 +11,12 @@ PLT = Import("matplotlib.pyplot", alias="plt")
 def evaluation_snippet(names: Names) -> Snippet:
     model = names.model()
     data = names.optional_data()
-    result, y_true, y_pred, y_score = names.var("metrics"), names.var("y_true"), names.var("y_pred"), names.var("y_score")
+    result, y_true, y_pred, y_score = (
+        names.var("metrics"),
+        names.var("y_true"),
+        names.var("y_pred"),
+        names.var("y_score"),
+    )
     lines: list[str] = []
     helpers = [METRICS, FEATURE_IMPORTANCES]
     if data is None:
@@ -44,7 +49,7 @@ def evaluation_snippet(names: Names) -> Snippet:
     ]
     summary = names.var("summary")
     lines += [
-        f'{summary} = {{k: v for k, v in {result}.items() if isinstance(v, (int, float)) and v is not None}}',
+        f"{summary} = {{k: v for k, v in {result}.items() if isinstance(v, (int, float)) and v is not None}}",
         f"print({summary})",
     ]
     on = "the held-out test rows" if part == "test" else "the training rows (no split: optimistic)"
@@ -61,7 +66,7 @@ def evaluation_snippet(names: Names) -> Snippet:
 
 
 def _chart(result: str, y_true: str, y_pred: str, y_score: str, classes: str) -> str:
-    return f'''fig, axes = plt.subplots(1, 2, figsize=(11, 4.5))
+    return f"""fig, axes = plt.subplots(1, 2, figsize=(11, 4.5))
 if {result}["task"] == "classification":
     matrix = {result}["confusion_matrix"]
     labels = [str(v) for v in matrix["labels"]]
@@ -93,4 +98,4 @@ else:
     axes[1].hist(np.asarray({y_true}, dtype=float) - np.asarray({y_pred}, dtype=float), bins=30)
     axes[1].set(title="Residuals (actual - predicted)")
 fig.tight_layout()
-plt.show()'''
+plt.show()"""

@@ -50,9 +50,13 @@ def training_snippet(
         f"{v['y']} = {data.frame}[{lit(target)}]",
     ]
     if data.train_rows is not None:
-        lines.append(f"{v['X_train']}, {v['y_train']} = {v['X']}.iloc[{data.train_rows}], {v['y']}.iloc[{data.train_rows}]")
+        lines.append(
+            f"{v['X_train']}, {v['y_train']} = {v['X']}.iloc[{data.train_rows}], {v['y']}.iloc[{data.train_rows}]"
+        )
     else:
-        lines.append(f"{v['X_train']}, {v['y_train']} = {v['X']}, {v['y']}  # no split: the model learns from every row")
+        lines.append(
+            f"{v['X_train']}, {v['y_train']} = {v['X']}, {v['y']}  # no split: the model learns from every row"
+        )
     if task == "auto":
         helpers.append(INFER_TASK)
         lines.append(f"{v['task']} = infer_task({v['y']})")
@@ -79,7 +83,9 @@ def training_snippet(
         return f"{build}\n{v['estimator']}.fit({v['X_train']}, {v['y_train']})\n{v['classes']} = list({v['estimator']}.classes_)\n{v['label_encoded']} = False"
 
     if task == "auto":
-        lines.append(f'if {v["task"]} == "classification":\n{indent(fit("classification"))}\nelse:\n{indent(fit("regression"))}')
+        lines.append(
+            f'if {v["task"]} == "classification":\n{indent(fit("classification"))}\nelse:\n{indent(fit("regression"))}'
+        )
     else:
         lines.append(fit(task))
     steps = data.steps

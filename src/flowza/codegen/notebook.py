@@ -51,7 +51,9 @@ def render_notebook(plan: ExportPlan, data_dir_default: str = ".") -> Any:
     title = [f"# {md(plan.workflow.name)}", ""] + [md(line) + "  " for line in header_lines(plan)[1:]]
     title += ["", "Run the cells from top to bottom; set `DATA_DIR` below to the folder holding the CSV files."]
     cells = [v4.new_markdown_cell("\n".join(title))]
-    cells.append(v4.new_code_cell(imports_block(plan.imports(notebook=True)) + "\n\n" + settings_block(data_dir_default)))
+    cells.append(
+        v4.new_code_cell(imports_block(plan.imports(notebook=True)) + "\n\n" + settings_block(data_dir_default))
+    )
     if plan.helpers:
         cells.append(v4.new_markdown_cell("Helper functions: the same rules Flowza applies, written out."))
         cells.append(v4.new_code_cell(helpers_block(plan)))

@@ -26,8 +26,8 @@ def default_columns(names: Names, data: DataRef, condition: str) -> str:
 
 def column_transformer(transformers: str) -> str:
     return (
-        f"ColumnTransformer(\n    {transformers},\n    remainder=\"passthrough\",\n"
-        "    verbose_feature_names_out=False,\n).set_output(transform=\"pandas\")"
+        f'ColumnTransformer(\n    {transformers},\n    remainder="passthrough",\n'
+        '    verbose_feature_names_out=False,\n).set_output(transform="pandas")'
     )
 
 
