@@ -59,7 +59,7 @@ def infer(params: Params, inputs: dict[str, Shape | None], ctx: InferContext) ->
 def code(params: Params, names: Names) -> Snippet:
     """`pd.read_csv` with the separator and encoding Flowza uses (detected now, or by the script)."""
     from flowza.codegen.helpers import SNIFF_CSV
-    from flowza.codegen.snippet import PD, DataRef, lit
+    from flowza.codegen.snippet import PD, DataRef, Helper, lit
     from flowza.nodes.base import NodeError
     from flowza.nodes.data.files import sniff
 
@@ -68,7 +68,7 @@ def code(params: Params, names: Names) -> Snippet:
     separator = "\t" if params.separator == "\\t" else params.separator
     encoding = params.encoding
     lines: list[str] = []
-    helpers = ()
+    helpers: tuple[Helper, ...] = ()
     if "auto" in (separator, encoding) and names.data_dir is not None:
         try:
             separator, encoding = sniff(resolve_in_root(names.data_dir, params.dataset), separator, encoding)
