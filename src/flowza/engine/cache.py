@@ -99,20 +99,27 @@ class Cache:
         for port, meta in manifest["outputs"].items():
             cached = self._loaded.get((key, port))
             if cached is None:
-                cached = read_value(meta, directory, port, self._resolve_ref)
+                cached = read_value(meta, directory, port, self.load_frame)
                 self._loaded[(key, port)] = cached
             outputs[port] = cached
         return outputs
 
-    def _resolve_ref(self, key: str, port: str) -> Any:
-        return self.load(key)[port]
+    def load_frame(self, key: str, port: str, columns: list[str] | None = None) -> Any:
+        """The table of one output, only the `columns` asked for (all when None)."""
+        from flowza.engine.serialize import load_frame
 
-    def store(self, key: str, node_type: str, outputs: dict[str, Any], frame_refs: dict[int, tuple[str, str]]) -> None:
+        cached = self._loaded.get((key, port))
+        if cached is not None and columns is None:
+            return cached.frame
+        meta = self.manifest(key)["outputs"][port]
+        return load_frame(meta, self.entry_dir(key), port, columns, self.load_frame)
+
+    def store(self, key: str, node_type: str, outputs: dict[str, Any], parents: list[Any]) -> None:
         """Queue `outputs` for writing; the caller must not mutate them afterwards."""
-        future = self._writer.submit(self._write, key, node_type, outputs, frame_refs)
+        future = self._writer.submit(self._write, key, node_type, outputs, parents)
         self._pending.append(future)
 
-    def _write(self, key: str, node_type: str, outputs: dict[str, Any], frame_refs: dict[int, tuple[str, str]]) -> None:
+    def _write(self, key: str, node_type: str, outputs: dict[str, Any], parents: list[Any]) -> None:
         from flowza.engine.serialize import write_json, write_value
 
         final = self.entry_dir(key)
@@ -121,7 +128,7 @@ class Cache:
         tmp = final.parent / f".tmp-{key}-{uuid.uuid4().hex}"
         tmp.mkdir(parents=True)
         try:
-            metas = {port: write_value(value, tmp, port, frame_refs) for port, value in outputs.items()}
+            metas = {port: write_value(value, tmp, port, parents) for port, value in outputs.items()}
             write_json(tmp / "manifest.json", {"key": key, "type": node_type, "outputs": metas})
             try:
                 os.replace(tmp, final)

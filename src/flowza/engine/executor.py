@@ -166,17 +166,19 @@ class _Run:
         self.results[node_id].log.extend(ctx.messages)
         self.executed.add(node_id)
         if self.cache is not None:
-            refs = self._frame_refs(node_id, inputs)
-            self.cache.store(self.keys[node_id], definition.type, outputs, refs)
+            self.cache.store(self.keys[node_id], definition.type, outputs, self._parents(node_id, inputs))
         return outputs
 
-    def _frame_refs(self, node_id: str, inputs: dict[str, Any]) -> dict[int, tuple[str, str]]:
-        refs = {}
+    def _parents(self, node_id: str, inputs: dict[str, Any]) -> list[Any]:
+        """Upstream tables whose cache entries a new table may refer to instead of copying."""
+        from flowza.engine.frames import Parent
+
+        parents = []
         for port, link in self.graph.inputs[node_id].items():
             value = inputs[port]
             if isinstance(value, Dataset):
-                refs[id(value.frame)] = (self.keys[link.source], link.source_port)
-        return refs
+                parents.append(Parent(value.frame, self.keys[link.source], link.source_port))
+        return parents
 
     def release_inputs(self, node_id: str) -> None:
         if self.options.keep_outputs:
@@ -300,7 +302,7 @@ def _validation_key(document: dict[str, Any] | Workflow, data_dir: Path) -> str 
     registry = catalog()
     files: list[str] = []
     for spec in nodes:
-        definition = registry.get(spec.get("type")) if isinstance(spec, dict) else None
+        definition = registry.get(str(spec.get("type"))) if isinstance(spec, dict) else None
         if definition is None or not isinstance(spec.get("params"), dict):
             continue
         for name, info in definition.params_model.model_fields.items():

@@ -2,7 +2,7 @@
 
 Tables are Parquet, fitted transformers and models are skops (loaded with Flowza's
 allowlist), metrics are JSON. A table that is the very same frame as an upstream output is
-stored as a reference to that entry instead of a second copy.
+stored by reference to the upstream entry for the columns it did not change (see frames.py).
 """
 
 from __future__ import annotations
@@ -12,14 +12,12 @@ import shutil
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from flowza.engine.frames import FrameLoader, Parent, read_parquet, read_table, write_parquet, write_table
 from flowza.nodes.export.model_files import load_skops, save_skops
 from flowza.nodes.types import Dataset, ExportedFile, FittedStep, Holdout, Metrics, TrainedModel
 
 if TYPE_CHECKING:
     import pandas as pd
-
-PARQUET_COMPRESSION = "lz4"
-
 
 def _json_default(value: Any) -> Any:
     import numpy as np
@@ -35,33 +33,15 @@ def write_json(path: Path, value: Any) -> None:
     path.write_text(json.dumps(value, default=_json_default, allow_nan=True))
 
 
-def write_frame(frame: pd.DataFrame, path: Path) -> None:
-    import pyarrow as pa
-    import pyarrow.parquet as pq
-
-    table = pa.Table.from_pandas(frame, preserve_index=False)
-    pq.write_table(table, path, compression=PARQUET_COMPRESSION)
-
-
-def read_frame(path: Path) -> pd.DataFrame:
-    import pyarrow.parquet as pq
-
-    return pq.read_table(path).to_pandas()
-
-
-def write_value(value: Any, directory: Path, port: str, frame_refs: dict[int, tuple[str, str]]) -> dict[str, Any]:
-    """Write one output value; `frame_refs` maps id(frame) of upstream tables to (key, port)."""
+def write_value(value: Any, directory: Path, port: str, parents: list[Parent]) -> dict[str, Any]:
+    """Write one output value; tables reuse what their `parents` (upstream tables) already store."""
     import numpy as np
     import pandas as pd
 
     prefix = directory / port
     if isinstance(value, Dataset):
         meta: dict[str, Any] = {"kind": "dataset", "target": value.target, "source": value.source}
-        ref = frame_refs.get(id(value.frame))
-        if ref is not None:
-            meta["frame_ref"] = list(ref)
-        else:
-            write_frame(value.frame, prefix.with_suffix(".parquet"))
+        meta["table"] = write_table(value.frame, prefix, parents, value.kept_rows)
         if value.train_rows is not None and value.test_rows is not None:
             np.savez(prefix.with_suffix(".rows.npz"), train=value.train_rows, test=value.test_rows)
             meta["split"] = True
@@ -91,7 +71,7 @@ def write_value(value: Any, directory: Path, port: str, frame_refs: dict[int, tu
             if value.holdout.y_score is not None:
                 for i in range(value.holdout.y_score.shape[1]):
                     holdout[f"score_{i}"] = value.holdout.y_score[:, i]
-            write_frame(holdout, prefix.with_suffix(".holdout.parquet"))
+            write_parquet(holdout, prefix.with_suffix(".holdout.parquet"))
             meta["holdout_part"] = value.holdout.part
             meta["holdout_scores"] = value.holdout.y_score is not None
         return meta
@@ -107,16 +87,19 @@ def write_value(value: Any, directory: Path, port: str, frame_refs: dict[int, tu
     raise TypeError(f"cannot store a {type(value).__name__} output")
 
 
-def read_value(meta: dict[str, Any], directory: Path, port: str, resolve_ref: Any) -> Any:
+def load_frame(
+    meta: dict[str, Any], directory: Path, port: str, columns: list[str] | None, load_parent: FrameLoader
+) -> pd.DataFrame:
+    return read_table(meta["table"], directory / port, columns, load_parent)
+
+
+def read_value(meta: dict[str, Any], directory: Path, port: str, load_parent: FrameLoader) -> Any:
     prefix = directory / port
     kind = meta["kind"]
     if kind == "dataset":
         import numpy as np
 
-        if "frame_ref" in meta:
-            frame = resolve_ref(*meta["frame_ref"]).frame
-        else:
-            frame = read_frame(prefix.with_suffix(".parquet"))
+        frame = load_frame(meta, directory, port, None, load_parent)
         train_rows = test_rows = None
         if meta.get("split"):
             with np.load(prefix.with_suffix(".rows.npz")) as rows:
@@ -130,7 +113,7 @@ def read_value(meta: dict[str, Any], directory: Path, port: str, resolve_ref: An
         pipeline = load_skops(prefix.with_suffix(".skops"))
         holdout = None
         if "holdout_part" in meta:
-            table = read_frame(prefix.with_suffix(".holdout.parquet"))
+            table = read_parquet(prefix.with_suffix(".holdout.parquet"))
             scores = None
             if meta.get("holdout_scores"):
                 score_cols = [c for c in table.columns if str(c).startswith("score_")]

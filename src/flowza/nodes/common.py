@@ -113,7 +113,7 @@ def fit_step(data: Dataset, ctx: Context, transformer: Any) -> Dataset:
         transformed[target] = data.frame[target]
     kinds: dict[str, str] = {str(c): column_kind(features[c]) for c in features.columns}
     step = FittedStep(name=ctx.node_id, transformer=transformer, input_kinds=kinds)
-    return replace(data, frame=transformed, steps=(*data.steps, step))
+    return replace(data, frame=transformed, steps=(*data.steps, step), kept_rows=None)
 
 
 def _fit_target(data: Dataset, target: str | None, has_target: bool) -> pd.Series | None:

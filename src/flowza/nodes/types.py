@@ -43,6 +43,9 @@ class Dataset:
     test_rows: np.ndarray | None = None
     steps: tuple[FittedStep, ...] = ()
     source: str | None = None  # dataset file name, for messages
+    # (weak reference to the parent frame, kept row positions) when this frame is a row subset
+    # of its input's: lets the cache store positions instead of a copy of the table.
+    kept_rows: tuple[Any, np.ndarray] | None = field(default=None, compare=False, repr=False)
 
     @property
     def is_split(self) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -46,7 +47,10 @@ def drop_nulls(ctx: Context, params: Params, data: Dataset) -> dict[str, Any]:
         return {"data": data}
     kept = frame[keep]
     ctx.log(f"dropped {int((~keep).sum())} of {len(frame)} rows")
-    return {"data": _remap_split(replace(data, frame=kept), keep)}
+    import numpy as np
+
+    kept_rows = (weakref.ref(frame), np.flatnonzero(keep))
+    return {"data": _remap_split(replace(data, frame=kept, kept_rows=kept_rows), keep)}
 
 
 def _remap_split(data: Dataset, keep: np.ndarray) -> Dataset:

@@ -8,6 +8,7 @@ of numpy, scikit-learn and xgboost types that Flowza itself writes. It never pas
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -57,14 +58,36 @@ class UnsafeModelFile(NodeError):
     """A skops file holds a type that Flowza does not write itself."""
 
 
+def skops_io() -> Any:
+    """Import `skops.io` without its default list of every scikit-learn estimator.
+
+    At import, skops builds the list of types it trusts by default from
+    `sklearn.utils.all_estimators()`, which imports the whole of scikit-learn (1-2.5 s here,
+    more than most node runs). Flowza never relies on that default list: it always passes its
+    own `ALLOWED_TYPES`, so an empty default only makes skops stricter, never looser.
+    """
+    loaded = sys.modules.get("skops.io")
+    if loaded is not None:
+        return loaded
+    import sklearn.utils as sklearn_utils
+
+    original = sklearn_utils.all_estimators
+    sklearn_utils.all_estimators = lambda *args, **kwargs: []  # type: ignore[assignment]
+    try:
+        import skops.io as sio
+    finally:
+        sklearn_utils.all_estimators = original
+    return sio
+
+
 def save_skops(obj: Any, path: Path) -> None:
-    import skops.io as sio
+    sio = skops_io()
 
     sio.dump(obj, path)
 
 
 def load_skops(path: Path) -> Any:
-    import skops.io as sio
+    sio = skops_io()
 
     try:
         untrusted = sio.get_untrusted_types(file=path)

@@ -1,0 +1,110 @@
+"""Storing tables in the cache without repeating what an upstream entry already holds.
+
+A node's output table is written as: the columns it changed or added (Parquet), plus a
+reference to its parent table (the `data` input's cache entry) for the columns it kept
+unchanged, plus optionally the parent row positions it kept (e.g. after dropping rows). A
+reader asks only for the columns it needs, so a long chain never reads a column twice.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import numpy as np
+    import pandas as pd
+
+PARQUET_COMPRESSION = "snappy"
+FrameLoader = Callable[[str, str, "list[str] | None"], "pd.DataFrame"]
+
+
+@dataclass(frozen=True)
+class Parent:
+    frame: pd.DataFrame
+    key: str
+    port: str
+
+
+def write_parquet(frame: pd.DataFrame, path: Path) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    table = pa.Table.from_pandas(frame, preserve_index=False)
+    pq.write_table(table, path, compression=PARQUET_COMPRESSION, write_statistics=False)
+
+
+def read_parquet(path: Path, columns: list[str] | None = None) -> pd.DataFrame:
+    import pyarrow.parquet as pq
+
+    return pq.read_table(path, columns=columns).to_pandas()
+
+
+def _same_column(a: pd.Series, b: pd.Series) -> bool:
+    if a.dtype != b.dtype or len(a) != len(b):
+        return False
+    return bool(a.reset_index(drop=True).equals(b.reset_index(drop=True)))
+
+
+def write_table(
+    frame: pd.DataFrame, prefix: Path, parents: list[Parent], kept_rows: tuple[Any, np.ndarray] | None
+) -> dict[str, Any]:
+    """Write `frame`; return the manifest entry describing how to rebuild it."""
+    import numpy as np
+
+    columns = [str(c) for c in frame.columns]
+    meta: dict[str, Any] = {"columns": columns}
+    parent: Parent | None = None
+    reused: list[str] = []
+    if kept_rows is not None:
+        parent = next((p for p in parents if p.frame is kept_rows[0]()), None)
+        if parent is not None:
+            np.save(prefix.with_suffix(".rows.npy"), kept_rows[1])
+            meta["rows"] = True
+            reused = [c for c in columns if c in parent.frame.columns]  # a row subset keeps every value
+    if parent is None:
+        for candidate in parents:
+            if candidate.frame is frame:
+                parent, reused = candidate, columns
+                break
+        else:
+            same_length = [p for p in parents if len(p.frame) == len(frame)]
+            if same_length:
+                parent = same_length[0]
+                reused = [c for c in columns if c in parent.frame.columns and _same_column(frame[c], parent.frame[c])]
+    own = [c for c in columns if c not in reused]
+    if parent is not None and reused:
+        meta["parent"] = [parent.key, parent.port]
+        meta["reused"] = reused
+    else:
+        meta.pop("rows", None)
+        own = columns
+    if own:
+        write_parquet(frame[own], prefix.with_suffix(".parquet"))
+    meta["own"] = own
+    return meta
+
+
+def read_table(meta: dict[str, Any], prefix: Path, columns: list[str] | None, load_parent: FrameLoader) -> pd.DataFrame:
+    """Rebuild a stored table, reading only `columns` (all when None)."""
+    import numpy as np
+    import pandas as pd
+
+    wanted = meta["columns"] if columns is None else columns
+    own = [c for c in wanted if c in set(meta.get("own", []))]
+    from_parent = [c for c in wanted if c in set(meta.get("reused", []))]
+    parts: list[pd.DataFrame] = []
+    if own:
+        parts.append(read_parquet(prefix.with_suffix(".parquet"), own))
+    if from_parent:
+        key, port = meta["parent"]
+        parent = load_parent(key, port, from_parent)
+        if meta.get("rows"):
+            parent = parent.iloc[np.load(prefix.with_suffix(".rows.npy"))]
+        parts.append(parent.reset_index(drop=True))
+    if not parts:
+        return pd.DataFrame(index=pd.RangeIndex(0))
+    frame = parts[0] if len(parts) == 1 else pd.concat(parts, axis=1)
+    return frame[wanted] if list(frame.columns) != wanted else frame
