@@ -16,13 +16,13 @@ from sqlalchemy.orm import Session, sessionmaker
 from flowza.datasets.checks import load_checked
 from flowza.datasets.layout import Layout
 from flowza.datasets.names import path_in
+from flowza.datasets.parquet import write_parquet
 from flowza.datasets.preview import parquet_page
 from flowza.datasets.profile import profile
 from flowza.datasets.usage import datasets_in
 from flowza.db.models import DatasetRow, new_id
 from flowza.db.repositories import Datasets, Workflows
 from flowza.db.session import transaction
-from flowza.engine.serialize import write_frame
 
 
 class DatasetExists(Exception):
@@ -76,7 +76,7 @@ class DatasetService:
         final_csv = path_in(self.layout.datasets_dir(owner_id), name)
         final_parquet = self.layout.parquet_path(owner_id, dataset_id)
         staged_parquet = source.with_name(f".{dataset_id}.parquet")
-        write_frame(frame, staged_parquet)
+        write_parquet(frame, staged_parquet)
         summary = profile(frame)
         row = DatasetRow(
             id=dataset_id,

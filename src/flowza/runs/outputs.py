@@ -7,11 +7,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-import pandas as pd
-
+from flowza.datasets.parquet import write_parquet
 from flowza.datasets.preview import frame_page
 from flowza.engine.cache import Cache
-from flowza.engine.serialize import write_frame
 from flowza.jsonsafe import jsonable
 from flowza.nodes.export.model_files import model_card
 from flowza.nodes.types import Dataset, ExportedFile, Metrics, TrainedModel
@@ -41,7 +39,7 @@ def load_outputs(cache_root: Path, cache_key: str) -> dict[str, Any]:
         cache.close()
 
 
-def describe(value: Any, offset: int, limit: int, part: Part) -> dict[str, Any]:
+def describe(value: Any, port: str, offset: int, limit: int, part: Part) -> dict[str, Any]:
     """The JSON preview of one output value."""
     if isinstance(value, Dataset):
         frame = value.part(part) if value.is_split else value.frame
@@ -68,18 +66,33 @@ def describe(value: Any, offset: int, limit: int, part: Part) -> dict[str, Any]:
         )
         return {"kind": "model", "model": jsonable(summary)}
     if isinstance(value, ExportedFile):
-        return {"kind": "file", "file": {"name": Path(value.path).name, "format": value.format, "size": value.size}}
+        return {
+            "kind": "file",
+            "file": {
+                "name": Path(value.path).name.removeprefix(f"{port}."),
+                "format": value.format,
+                "size": value.size,
+            },
+        }
     return {"kind": "unknown", "type": type(value).__name__}
 
 
-def download(value: Any, cache_root: Path, cache_key: str, port: str, base_name: str, fmt: str | None) -> Download:
+def download(
+    value: Any,
+    cache_root: Path,
+    cache_key: str,
+    port: str,
+    base_name: str,
+    fmt: str | None,
+    file_name: str | None = None,
+) -> Download:
     """A file for one output: table as CSV or Parquet, the model as skops, an exported file as is."""
     if isinstance(value, Dataset):
         if fmt in (None, "csv"):
             return Download(f"{base_name}.csv", "text/csv", content=value.frame.to_csv(index=False).encode())
         if fmt == "parquet":
             buffer = io.BytesIO()
-            _write_parquet(value.frame, buffer)
+            write_parquet(value.frame, buffer)
             return Download(f"{base_name}.parquet", "application/vnd.apache.parquet", content=buffer.getvalue())
         raise ValueError(f"a table downloads as 'csv' or 'parquet', not {fmt!r}")
     if isinstance(value, TrainedModel):
@@ -88,19 +101,11 @@ def download(value: Any, cache_root: Path, cache_key: str, port: str, base_name:
         path = Cache(cache_root).entry_dir(cache_key) / f"{port}.skops"
         return Download(f"{base_name}.skops", "application/octet-stream", path=path)
     if isinstance(value, ExportedFile):
-        return Download(Path(value.path).name, "application/octet-stream", path=Path(value.path))
+        name = file_name or Path(value.path).name.removeprefix(f"{port}.")
+        return Download(name, "application/octet-stream", path=Path(value.path))
     if isinstance(value, Metrics):
         import json
 
         content = json.dumps(jsonable(value.values), indent=2).encode()
         return Download(f"{base_name}.json", "application/json", content=content)
     raise ValueError(f"output {port!r} cannot be downloaded")
-
-
-def _write_parquet(frame: pd.DataFrame, buffer: io.BytesIO) -> None:
-    import tempfile
-
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / "table.parquet"
-        write_frame(frame, path)
-        buffer.write(path.read_bytes())

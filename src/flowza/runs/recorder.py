@@ -66,11 +66,10 @@ class RunRecorder:
                     values["reason"] = event.message
                 runs.update_node(self.run_id, event.node_id, **values)
 
-    def finish(self, result: RunResult, cache: Cache | None) -> None:
+    def finish(self, result: RunResult, cache: Cache | None, error: str | None = None) -> None:
         """Store the engine's result: node details, artifacts, metrics, then the final event."""
-        error = None
         failed = [(node_id, r.error) for node_id, r in result.nodes.items() if r.status == "failed"]
-        if failed:
+        if failed and error is None:
             error = f"node {failed[0][0]!r} failed: {failed[0][1]}"
         metrics = jsonable(result.metrics)
         files = {node_id: path.replace("\\", "/").rsplit("/", 1)[-1] for node_id, path in result.files.items()}

@@ -125,13 +125,10 @@ class RunService:
                     on_event=recorder,
                 ),
             )
-            if signal.reason is not None and result.status == "cancelled":
+            stopped = signal.reason is not None and result.status == "cancelled"
+            if stopped:  # not a person's cancel: the server stopping
                 result.status = "failed"
-                result.nodes = {
-                    node_id: node if node.status != "cancelled" else _with_error(node, signal.reason)
-                    for node_id, node in result.nodes.items()
-                }
-            recorder.finish(result, cache)
+            recorder.finish(result, cache, signal.reason if stopped else None)
         except ValidationFailed as exc:  # the datasets changed since the run was created
             recorder.abort("failed", str(InvalidWorkflow(exc.report)))
         except Exception as exc:
@@ -148,8 +145,3 @@ class RunService:
         for run_id, status in stale:
             RunRecorder(self.sessions, run_id).abort("failed", RECOVERY_REASON.format(status=status), "failed")
         return [run_id for run_id, _ in stale]
-
-
-def _with_error(node: Any, reason: str) -> Any:
-    node.error = reason
-    return node

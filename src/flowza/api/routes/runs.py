@@ -160,7 +160,7 @@ def node_output(
         "node_id": node_id,
         "port": chosen,
         "ports": list(values),
-        **outputs.describe(values[chosen], offset, limit, part),
+        **outputs.describe(values[chosen], chosen, offset, limit, part),
     }
 
 
@@ -193,7 +193,13 @@ async def download_artifact(
             raise not_found(f"artifact {artifact_id!r} is no longer in the cache; run the workflow again")
         try:
             return outputs.download(
-                values[row.port], state.runs.cache_root, row.cache_key, row.port, f"{row.node_id}-{row.port}", format
+                values[row.port],
+                state.runs.cache_root,
+                row.cache_key,
+                row.port,
+                f"{row.node_id}-{row.port}",
+                format,
+                row.name,
             )
         except ValueError as exc:
             raise ApiError(400, str(exc)) from None
