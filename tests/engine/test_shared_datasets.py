@@ -42,6 +42,8 @@ def ct(name: str, transformer: Any, columns: list[str]) -> ColumnTransformer:
 
 def plain(path: Path, target: str, steps: list[str], model: Any, stratify: bool, encode_labels: bool = False) -> dict[str, float]:
     df = pd.read_csv(path)
+    if steps and steps[0] == "dropna":
+        df, steps = df.dropna(), steps[1:]
     X, y = df.drop(columns=[target]), df[target]
     tr, te = train_test_split(np.arange(len(df)), test_size=0.2, random_state=42, stratify=y if stratify else None)
     X_train, X_test = X.iloc[tr], X.iloc[te]
@@ -203,3 +205,49 @@ def test_cli_run_prints_the_documented_json(shared_datasets: Path, tmp_path: Pat
     cached = json.loads(again.stdout)
     assert {n["status"] for n in cached["nodes"].values()} == {"cached"}
     assert cached["metrics"] == document["metrics"]
+
+
+TEMPLATE_DATASETS = {
+    "binary_classification": ("titanic.csv", "survived"),
+    "multiclass_classification": ("penguins.csv", "species"),
+    "regression": ("tips.csv", "tip"),
+    "clean_split_logistic": ("iris.csv", "species"),
+    "normalize_xgboost_export": ("iris.csv", "species"),
+}
+
+
+@pytest.mark.parametrize("template", sorted(TEMPLATE_DATASETS))
+def test_every_model_template_runs_on_a_shared_dataset(template: str, shared_datasets: Path, tmp_path: Path) -> None:
+    dataset, target = TEMPLATE_DATASETS[template]
+    result = run_workflow(with_params(template, dataset, target),
+                          RunOptions(data_dir=shared_datasets, output_dir=tmp_path))
+    assert result.status == "succeeded", {k: v.error for k, v in result.nodes.items()}
+    assert "eval" in result.metrics
+
+
+def test_clean_split_logistic_template_matches_plain(shared_datasets: Path) -> None:
+    ours = flowza(with_params("clean_split_logistic", "penguins.csv", "species"), shared_datasets)
+    theirs = plain(shared_datasets / "penguins.csv", "species", ["dropna", "encode", "scale"],
+                   LogisticRegression(C=1.0, max_iter=1000), stratify=True)
+    assert_same(ours, theirs)
+
+
+def test_normalize_xgboost_template_matches_plain(shared_datasets: Path, tmp_path: Path) -> None:
+    result = run_workflow(with_params("normalize_xgboost_export", "iris.csv", "species"),
+                          RunOptions(data_dir=shared_datasets, output_dir=tmp_path))
+    assert result.status == "succeeded"
+    model = xgboost.XGBClassifier(n_estimators=100, max_depth=6, learning_rate=0.3, random_state=42, tree_method="hist")
+    theirs = plain(shared_datasets / "iris.csv", "species", ["scale"], model, stratify=True, encode_labels=True)
+    assert_same(result.metrics["eval"], theirs)
+    assert Path(result.files["export"]).suffix == ".skops"
+
+
+def test_data_cleaning_template(shared_datasets: Path) -> None:
+    doc = load_template("data_cleaning")
+    doc["nodes"][0]["params"]["dataset"] = "penguins.csv"
+    result = run_workflow(doc, RunOptions(data_dir=shared_datasets, keep_outputs=True))
+    assert result.status == "succeeded"
+    frame = result.outputs["encode"]["data"].frame
+    assert int(frame.isna().sum().sum()) == 0
+    assert all(pd.api.types.is_numeric_dtype(frame[c]) for c in frame.columns)
+    assert len(frame) == 344
