@@ -12,6 +12,7 @@ from starlette.concurrency import run_in_threadpool
 from flowza import __version__
 from flowza.api import errors, web
 from flowza.api.routes.datasets import router as datasets_router
+from flowza.api.routes.generate import router as generate_router
 from flowza.api.routes.health import router as health_router
 from flowza.api.routes.nodes import router as nodes_router
 from flowza.api.routes.runs import router as runs_router
@@ -54,7 +55,8 @@ def create_app(settings: Settings | None = None, web_dir: Path | None = None) ->
     )
     app.state.flowza = state
     errors.install(app)
-    for router in (health_router, nodes_router, templates_router, datasets_router, workflows_router, runs_router):
+    routers = (health_router, nodes_router, templates_router, datasets_router, workflows_router, runs_router)
+    for router in (*routers, generate_router):
         app.include_router(router, prefix=API_PREFIX)
     web.install(app, web_dir or web.DEFAULT_WEB_DIR)
     return app

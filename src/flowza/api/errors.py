@@ -11,7 +11,7 @@ from flowza.datasets.checks import BadFile
 from flowza.datasets.names import BadName
 from flowza.datasets.service import DatasetExists, DatasetInUse
 from flowza.datasets.upload import BadUpload, TooLarge
-from flowza.runs.outputs import OutputMissing
+from flowza.runs.outputs import OutputMissing, OutputUnreadable
 from flowza.runs.service import InvalidWorkflow, NotFound, RunFinished
 
 
@@ -37,6 +37,7 @@ STATUS_OF: dict[type[Exception], int] = {
     DatasetExists: 409,
     DatasetInUse: 409,
     RunFinished: 409,
+    OutputUnreadable: 500,  # not the caller's fault, but still a message rather than a bare error
 }
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -21,6 +22,10 @@ class OutputMissing(LookupError):
     """The cache no longer holds the output (cleared or never written)."""
 
 
+class OutputUnreadable(RuntimeError):
+    """The cache entry exists but the engine could not read it back."""
+
+
 @dataclass(frozen=True)
 class Download:
     filename: str
@@ -29,12 +34,20 @@ class Download:
     content: bytes | None = None
 
 
-def load_outputs(cache_root: Path, cache_key: str) -> dict[str, Any]:
+def _open(cache_root: Path, cache_key: str) -> Cache:
     cache = Cache(cache_root)
+    if not cache.has(cache_key):
+        cache.close()
+        raise OutputMissing("this output is no longer in the cache; run the workflow again")
+    return cache
+
+
+def load_outputs(cache_root: Path, cache_key: str) -> dict[str, Any]:
+    cache = _open(cache_root, cache_key)
     try:
-        if not cache.has(cache_key):
-            raise OutputMissing("this output is no longer in the cache; run the workflow again")
         return cache.load(cache_key)
+    except Exception as exc:  # a damaged or refused entry: say which, never a bare 500
+        raise OutputUnreadable(f"the cached output could not be read: {exc}") from exc
     finally:
         cache.close()
 
@@ -78,15 +91,29 @@ def describe(value: Any, port: str, offset: int, limit: int, part: Part) -> dict
 
 
 def download(
-    value: Any,
-    cache_root: Path,
-    cache_key: str,
-    port: str,
-    base_name: str,
-    fmt: str | None,
-    file_name: str | None = None,
+    cache_root: Path, cache_key: str, port: str, base_name: str, fmt: str | None, file_name: str | None = None
 ) -> Download:
-    """A file for one output: table as CSV or Parquet, the model as skops, an exported file as is."""
+    """A file for one output: table as CSV or Parquet, the model as skops, an exported file as is.
+
+    Models and exported files are served straight from the cache entry, without loading them.
+    """
+    cache = _open(cache_root, cache_key)
+    try:
+        meta = cache.manifest(cache_key)["outputs"].get(port)
+        entry = cache.entry_dir(cache_key)
+    finally:
+        cache.close()
+    if meta is None:
+        raise OutputMissing(f"the cached output has no port {port!r}")
+    kind = meta.get("kind")
+    if kind == "model":
+        if fmt not in (None, "skops"):
+            raise ValueError(f"a model downloads as 'skops' (add an export_model node for joblib or ONNX), not {fmt!r}")
+        return Download(f"{base_name}.skops", "application/octet-stream", path=entry / f"{port}.skops")
+    if kind == "file":
+        name = str(meta.get("name"))
+        return Download(file_name or name, "application/octet-stream", path=entry / f"{port}.{name}")
+    value = load_outputs(cache_root, cache_key)[port]
     if isinstance(value, Dataset):
         if fmt in (None, "csv"):
             return Download(f"{base_name}.csv", "text/csv", content=value.frame.to_csv(index=False).encode())
@@ -95,17 +122,7 @@ def download(
             write_parquet(value.frame, buffer)
             return Download(f"{base_name}.parquet", "application/vnd.apache.parquet", content=buffer.getvalue())
         raise ValueError(f"a table downloads as 'csv' or 'parquet', not {fmt!r}")
-    if isinstance(value, TrainedModel):
-        if fmt not in (None, "skops"):
-            raise ValueError(f"a model downloads as 'skops' (add an export_model node for joblib or ONNX), not {fmt!r}")
-        path = Cache(cache_root).entry_dir(cache_key) / f"{port}.skops"
-        return Download(f"{base_name}.skops", "application/octet-stream", path=path)
-    if isinstance(value, ExportedFile):
-        name = file_name or Path(value.path).name.removeprefix(f"{port}.")
-        return Download(name, "application/octet-stream", path=Path(value.path))
     if isinstance(value, Metrics):
-        import json
-
         content = json.dumps(jsonable(value.values), indent=2).encode()
         return Download(f"{base_name}.json", "application/json", content=content)
     raise ValueError(f"output {port!r} cannot be downloaded")

@@ -188,19 +188,9 @@ async def download_artifact(
             row = next((a for a in Runs(session).artifacts(run_id) if a.id == artifact_id), None)
         if row is None:
             raise not_found(f"run {run_id!r} has no artifact {artifact_id!r}")
-        values = outputs.load_outputs(state.runs.cache_root, row.cache_key)
-        if row.port not in values:
-            raise not_found(f"artifact {artifact_id!r} is no longer in the cache; run the workflow again")
+        base_name = f"{row.node_id}-{row.port}"
         try:
-            return outputs.download(
-                values[row.port],
-                state.runs.cache_root,
-                row.cache_key,
-                row.port,
-                f"{row.node_id}-{row.port}",
-                format,
-                row.name,
-            )
+            return outputs.download(state.runs.cache_root, row.cache_key, row.port, base_name, format, row.name)
         except ValueError as exc:
             raise ApiError(400, str(exc)) from None
 

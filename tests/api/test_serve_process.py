@@ -1,0 +1,129 @@
+"""`flowza serve` as a real process: upload titanic.csv, save, run, follow SSE, compare with `flowza run`."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from flowza.templates import load_template
+
+FLOWZA = str(Path(sys.executable).parent / "flowza")
+PARAMS = ["--set", "load.dataset=titanic.csv", "--set", "split.target=survived"]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+@pytest.fixture
+def server(database_url: str, tmp_path: Path) -> Iterator[str]:
+    port = free_port()
+    env = {
+        **os.environ,
+        "FLOWZA_DATABASE_URL": database_url,
+        "FLOWZA_PORT": "1",  # the --port flag must win over the environment
+        "FLOWZA_HOME": str(tmp_path / "home"),
+    }
+    log = (tmp_path / "serve.log").open("w")
+    process = subprocess.Popen(
+        [FLOWZA, "serve", "--port", str(port), "--data-dir", str(tmp_path / "data"), "--log-level", "warning"],
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            if process.poll() is not None:
+                raise AssertionError(f"flowza serve exited: {(tmp_path / 'serve.log').read_text()}")
+            try:
+                if httpx.get(f"{base}/api/v1/health", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if time.monotonic() > deadline:
+                raise AssertionError("flowza serve did not answer within 60 s")
+            time.sleep(0.1)
+        yield base
+    finally:
+        process.send_signal(signal.SIGINT)
+        try:
+            assert process.wait(timeout=30) == 0, (tmp_path / "serve.log").read_text()
+        finally:
+            if process.poll() is None:
+                process.kill()
+            log.close()
+
+
+def follow_events(base: str, run_id: str) -> list[tuple[str, dict[str, Any]]]:
+    events: list[tuple[str, dict[str, Any]]] = []
+    kind = ""
+    with httpx.stream("GET", f"{base}/api/v1/runs/{run_id}/events", timeout=120) as stream:
+        for line in stream.iter_lines():
+            if line.startswith("event: "):
+                kind = line[7:]
+            elif line.startswith("data: "):
+                events.append((kind, json.loads(line[6:])))
+    return events
+
+
+@pytest.mark.slow
+def test_serve_upload_save_run_matches_cli(server: str, shared_datasets: Path, tmp_path: Path) -> None:
+    api = f"{server}/api/v1"
+    samples = [d["name"] for d in httpx.get(f"{api}/datasets").json()]
+    assert "sample_iris.csv" in samples  # the samples are ready to use
+    with (shared_datasets / "titanic.csv").open("rb") as handle:
+        uploaded = httpx.post(f"{api}/datasets", files={"file": ("titanic.csv", handle, "text/csv")}, timeout=60)
+    assert uploaded.status_code == 201, uploaded.text
+    assert uploaded.json()["rows"] == 891
+
+    document = load_template("binary_classification")
+    document["nodes"][0]["params"]["dataset"] = "titanic.csv"
+    document["nodes"][1]["params"]["target"] = "survived"
+    saved = httpx.post(f"{api}/workflows", json=document, timeout=30).json()
+    assert saved["validation"]["valid"] is True
+
+    started = httpx.post(f"{api}/workflows/{saved['id']}/runs", timeout=30)
+    assert started.status_code == 202
+    run_id = started.json()["id"]
+    events = follow_events(server, run_id)
+    assert events[0][0] == "run_started" and events[-1][0] == "run_finished"
+    assert events[-1][1]["status"] == "succeeded"
+    run = httpx.get(f"{api}/runs/{run_id}").json()
+    assert run["status"] == "succeeded"
+
+    cli = subprocess.run(
+        [FLOWZA, "run", "binary_classification", "--data-dir", str(shared_datasets), *PARAMS, "--json", "--no-cache"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=300,
+    )
+    assert cli.returncode == 0, cli.stderr
+    expected = json.loads(cli.stdout)
+    assert run["metrics"] == expected["metrics"]
+    assert {n: v["status"] for n, v in run["nodes"].items()} == {n: v["status"] for n, v in expected["nodes"].items()}
+
+    model = next(a for a in httpx.get(f"{api}/runs/{run_id}/artifacts").json() if a["kind"] == "model")
+    download = httpx.get(f"{server}{model['downloads']['skops']}")
+    assert download.status_code == 200 and len(download.content) > 1000
+
+
+def test_serve_refuses_a_public_address_without_auth() -> None:
+    done = subprocess.run([FLOWZA, "serve", "--host", "0.0.0.0"], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2 and "without authentication" in done.stderr
