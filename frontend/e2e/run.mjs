@@ -1,0 +1,211 @@
+// End-to-end tests of the editor against a real `flowza serve` in Debian's Chromium.
+// Scenarios (a), (b), (c) of issue 5. Usage: node e2e/run.mjs [--screenshots] [--keep-open]
+import assert from "node:assert/strict";
+import { readFileSync, mkdirSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { connect, datasetsDir, dragFromPalette, edgeCount, launchBrowser, repoRoot, selectNode, startServer, waitStatuses } from "./lib.mjs";
+
+const SCREENSHOTS = process.argv.includes("--screenshots") || process.env.FLOWZA_SCREENSHOTS === "1";
+const docsDir = resolve(repoRoot, "docs");
+
+async function ready(page) {
+  await page.locator('.app[data-ready="true"]').waitFor({ timeout: 30_000 });
+}
+
+async function scenarioA(page, url) {
+  await page.goto(url);
+  await ready(page);
+  await page.getByTestId("canvas-empty").waitFor();
+
+  // upload iris.csv with the file picker
+  await page.getByTestId("tab-datasets").click();
+  await page.getByTestId("file-input").setInputFiles(join(datasetsDir, "iris.csv"));
+  await page.getByTestId("dataset-iris.csv").waitFor({ timeout: 30_000 });
+
+  // drag the four nodes from the palette onto the canvas
+  await page.getByTestId("tab-nodes").click();
+  await dragFromPalette(page, "load_csv", 120, 120);
+  await dragFromPalette(page, "train_test_split", 400, 120);
+  await dragFromPalette(page, "logistic_regression", 680, 120);
+  await dragFromPalette(page, "evaluate", 960, 120);
+  assert.equal(await page.locator(".react-flow__node").count(), 4);
+  await page.keyboard.press("f"); // zoom to fit, so every handle is on screen
+  await page.waitForTimeout(400);
+
+  // connect the handles
+  await connect(page, "load_csv", "data", "train_test_split", "data");
+  await connect(page, "train_test_split", "data", "logistic_regression", "data");
+  await connect(page, "logistic_regression", "model", "evaluate", "model");
+  assert.equal(await edgeCount(page), 3, "three edges after connecting");
+
+  // pick the dataset and the target in the forms
+  await selectNode(page, "load_csv");
+  await page.locator("#param-load_csv-dataset").selectOption("iris.csv");
+  await selectNode(page, "train_test_split");
+  const target = page.locator("#param-train_test_split-target");
+  await target.locator('option[value="species"]').waitFor({ state: "attached", timeout: 15_000 });
+  await target.selectOption("species");
+
+  // run: every node turns succeeded, the accuracy is shown
+  await page.getByTestId("run").click();
+  await waitStatuses(page, ["load_csv", "train_test_split", "logistic_regression", "evaluate"]);
+  await selectNode(page, "evaluate");
+  const accuracy = page.getByTestId("results-drawer").getByTestId("metric-accuracy");
+  await accuracy.waitFor({ timeout: 20_000 });
+  assert.match(await accuracy.textContent(), /Accuracy\s*\d+(\.\d)?%/);
+  await page.getByTestId("save-state").filter({ hasText: "Saved" }).waitFor();
+
+  // reload: the workflow is still there, saved
+  await page.reload();
+  await ready(page);
+  assert.equal(await page.locator(".react-flow__node").count(), 4, "4 nodes after reload");
+  assert.equal(await edgeCount(page), 3, "3 edges after reload");
+  await page.getByTestId("save-state").filter({ hasText: "Saved" }).waitFor();
+  const ds = await page.locator(".react-flow__node[data-id=load_csv] .fnode-summary").textContent();
+  assert.match(ds, /iris\.csv/);
+
+  // an invalid connection is refused: a model output into evaluate's data input
+  await page.keyboard.press("f");
+  await page.waitForTimeout(400);
+  await connect(page, "logistic_regression", "model", "evaluate", "data");
+  assert.equal(await edgeCount(page), 3, "type mismatch refused");
+  await page.getByTestId("toast-warning").filter({ hasText: /Type mismatch/ }).waitFor();
+  // a second edge into an already connected input is refused too
+  await connect(page, "load_csv", "data", "logistic_regression", "data");
+  assert.equal(await edgeCount(page), 3, "second edge into one input refused");
+  console.log("  (a) build, run, reload, invalid connection: ok");
+}
+
+async function dropFile(page, selector, path, name) {
+  const b64 = readFileSync(path).toString("base64");
+  await page.evaluate(
+    ({ selector, b64, name }) => {
+      const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+      const dt = new DataTransfer();
+      dt.items.add(new File([bytes], name, { type: "text/csv" }));
+      const target = document.querySelector(selector);
+      for (const type of ["dragenter", "dragover", "drop"]) {
+        target.dispatchEvent(new DragEvent(type, { bubbles: true, cancelable: true, dataTransfer: dt }));
+      }
+    },
+    { selector, b64, name },
+  );
+}
+
+async function scenarioB(page) {
+  // upload titanic.csv by dropping the file on the drop zone
+  await page.getByTestId("tab-datasets").click();
+  await dropFile(page, '[data-testid="dropzone"]', join(datasetsDir, "titanic.csv"), "titanic.csv");
+  await page.getByTestId("dataset-titanic.csv").waitFor({ timeout: 30_000 });
+  await page.getByTestId("tab-nodes").click();
+
+  // start from the binary-classification template in the gallery
+  await page.getByTestId("open-templates").click();
+  await page.getByTestId("template-binary_classification").click();
+  const confirm = page.getByTestId("confirm-ok");
+  if (await confirm.isVisible().catch(() => false)) await confirm.click();
+  await page.locator(".react-flow__node[data-id=eval]").waitFor();
+  await page.keyboard.press("f");
+  await page.waitForTimeout(400);
+
+  await selectNode(page, "load");
+  await page.locator("#param-load-dataset").selectOption("titanic.csv");
+  await selectNode(page, "split");
+  const target = page.locator("#param-split-target");
+  await target.locator('option[value="survived"]').waitFor({ state: "attached", timeout: 15_000 });
+  await target.selectOption("survived");
+  await page.locator("#param-split-target").blur();
+
+  await page.getByTestId("run").click();
+  const ids = ["load", "split", "impute", "encode", "scale", "model", "eval"];
+  await waitStatuses(page, ids);
+  await selectNode(page, "eval");
+  const drawer = page.getByTestId("results-drawer");
+  await drawer.getByTestId("confusion-matrix").waitFor({ timeout: 20_000 });
+  await drawer.getByTestId("roc-curve").waitFor();
+  await drawer.getByTestId("feature-importances").waitFor();
+  const cells = await drawer.locator("[data-testid=confusion-matrix] .cell-label").allTextContents();
+  assert.equal(cells.length, 4, "2x2 confusion matrix");
+  assert.equal(cells.map(Number).reduce((a, b) => a + b, 0), 179, "179 test rows (20% of 891)");
+  console.log("  (b) titanic from the template, confusion matrix: ok");
+
+  if (SCREENSHOTS) {
+    mkdirSync(docsDir, { recursive: true });
+    await page.mouse.move(5, 5);
+    await page.waitForTimeout(500);
+    await page.screenshot({ path: join(docsDir, "editor.png") });
+    await page.evaluate(() => window.dispatchEvent(new Event("resize")));
+    await page.locator(".drawer-resize").hover();
+    const box = await page.locator(".drawer-resize").boundingBox();
+    await page.mouse.down();
+    await page.mouse.move(box.x + 200, box.y - 220, { steps: 5 });
+    await page.mouse.up();
+    await page.mouse.move(5, 5);
+    await page.waitForTimeout(400);
+    await drawer.screenshot({ path: join(docsDir, "results.png") });
+    console.log("  screenshots written to docs/editor.png and docs/results.png");
+  }
+
+  // a table output: the split node's rows, paged
+  await selectNode(page, "split");
+  await drawer.getByTestId("data-table").waitFor();
+  assert.match(await drawer.getByTestId("pager").textContent(), /of 891/);
+  await drawer.getByRole("button", { name: "Next page" }).click();
+  await drawer.getByTestId("pager").filter({ hasText: /rows 51–100/ }).waitFor();
+}
+
+async function scenarioC(page) {
+  // break a param: test_size must be below 1
+  await selectNode(page, "split");
+  const field = page.locator("#param-split-test_size");
+  await field.fill("5");
+  await page.keyboard.press("Control+s");
+  const marker = page.locator('[data-testid="node-split"] [data-testid="marker-error"]');
+  await marker.waitFor({ timeout: 15_000 });
+  assert.match((await marker.getAttribute("title")) ?? "", /test_size/);
+  const fieldError = page.getByTestId("field-error-test_size");
+  await fieldError.waitFor();
+  assert.match(await fieldError.textContent(), /less than 1/i);
+  // hovering the marker shows the message
+  await marker.hover();
+  await page.locator('[data-testid="node-split"] .marker-pop').filter({ hasText: /less than 1/ }).waitFor();
+  // and the run is refused with the reason
+  await page.getByTestId("run").click();
+  await page.getByTestId("toast-error").filter({ hasText: /test_size|less than 1|Fix/ }).first().waitFor();
+  console.log("  (c) broken param flagged on the node and beside the field: ok");
+}
+
+async function main() {
+  const server = await startServer();
+  const browser = await launchBrowser();
+  let failed = false;
+  const page = await browser.newPage({ viewport: { width: 1600, height: 1000 }, deviceScaleFactor: 1 });
+  const consoleErrors = [];
+  page.on("pageerror", (e) => consoleErrors.push(String(e)));
+  page.on("dialog", (d) => void d.accept());
+  try {
+    console.log(`flowza serve at ${server.url}`);
+    await scenarioA(page, server.url);
+    await scenarioB(page);
+    await scenarioC(page);
+    assert.deepEqual(consoleErrors, [], "no uncaught errors in the page");
+    console.log("e2e: all scenarios passed");
+  } catch (error) {
+    failed = true;
+    console.error("e2e FAILED:", error);
+    try {
+      await page.screenshot({ path: resolve(repoRoot, "frontend", "e2e-failure.png") });
+      console.error("screenshot: frontend/e2e-failure.png");
+    } catch {
+      /* page gone */
+    }
+    console.error("page errors:", consoleErrors);
+    console.error("server log (tail):\n" + server.log().split("\n").slice(-40).join("\n"));
+  } finally {
+    await browser.close();
+    await server.stop();
+  }
+  process.exit(failed ? 1 : 0);
+}
+
+await main();
