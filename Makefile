@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 FLOWZA_DATA_DIR ?= $(HOME)/.flowza/data
 export FLOWZA_DATA_DIR
 
-.PHONY: install run test lint bench clean
+.PHONY: install run test lint bench clean frontend frontend-test
 
 $(BIN)/flowza: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -15,7 +15,23 @@ $(BIN)/flowza: pyproject.toml
 
 install: $(BIN)/flowza
 
-run: install
+# The editor (frontend/) is built into src/flowza/web/, which `flowza serve` serves at /.
+WEB_INDEX := src/flowza/web/index.html
+FRONTEND_SOURCES := $(shell find frontend/src -type f 2>/dev/null) frontend/index.html frontend/vite.config.ts frontend/tsconfig.json
+
+frontend/node_modules/.package-lock.json: frontend/package-lock.json frontend/package.json
+	cd frontend && npm ci --no-audit --no-fund
+
+$(WEB_INDEX): frontend/node_modules/.package-lock.json $(FRONTEND_SOURCES)
+	cd frontend && npm run build
+
+frontend: $(WEB_INDEX)
+
+# Unit tests (Vitest) and the browser tests (playwright-core + /usr/bin/chromium against a real flowza serve).
+frontend-test: install
+	cd frontend && npm ci --no-audit --no-fund && npm run build && npx vitest run && node e2e/run.mjs
+
+run: install frontend
 	$(BIN)/flowza --help
 	$(BIN)/flowza demo --data-dir "$(FLOWZA_DATA_DIR)"
 
@@ -23,6 +39,7 @@ test: install
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/mypy
 	$(BIN)/pytest -n 2 --dist loadfile
+	$(MAKE) frontend-test
 
 lint: install
 	$(BIN)/ruff check src tests benchmarks
