@@ -55,8 +55,9 @@ def create_app(settings: Settings | None = None, web_dir: Path | None = None) ->
     )
     app.state.flowza = state
     errors.install(app)
-    routers = (health_router, nodes_router, templates_router, datasets_router, workflows_router, runs_router)
-    for router in (*routers, generate_router):
+    for router in (
+        health_router, nodes_router, templates_router, datasets_router, workflows_router, runs_router, generate_router
+    ):
         app.include_router(router, prefix=API_PREFIX)
     web.install(app, web_dir or web.DEFAULT_WEB_DIR)
     return app
