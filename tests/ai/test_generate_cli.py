@@ -75,3 +75,21 @@ def test_empty_or_huge_prompt_is_refused(folder: Path) -> None:
 def test_without_llm_settings_the_planner_answers(folder: Path) -> None:
     result = generate("classify iris species", dataset=folder / "iris.csv", settings=Settings(llm_model="m"))
     assert result["source"] == "planner" and result["warnings"] == []
+
+
+def test_cli_reads_the_llm_settings_from_the_environment(folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from tests.ai.fake_llm import FakeLLM, Reply
+    from tests.ai.test_llm import answer, titanic_workflow
+
+    with FakeLLM([Reply(answer(titanic_workflow()))]) as server:
+        monkeypatch.setenv("FLOWZA_LLM_BASE_URL", server.base_url)
+        monkeypatch.setenv("FLOWZA_LLM_MODEL", "env-model")
+        monkeypatch.setenv("FLOWZA_LLM_API_KEY", "env-key")
+        monkeypatch.setenv("FLOWZA_LLM_TIMEOUT", "5")
+        result = runner.invoke(app, ["generate", "predict survived", "--dataset", str(folder / "titanic.csv"), "--json"])
+        offline = runner.invoke(app, ["generate", "predict survived", "--dataset", str(folder / "titanic.csv"), "--offline"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["source"] == "llm"
+    assert server.requests[0]["model"] == "env-model" and server.headers[0]["authorization"] == "Bearer env-key"
+    assert len(server.requests) == 1  # --offline did not call it
+    assert offline.exit_code == 0 and "workflow from the planner" in offline.stderr
