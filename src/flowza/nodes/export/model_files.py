@@ -44,6 +44,7 @@ ALLOWED_TYPES: frozenset[str] = frozenset(
         "sklearn.preprocessing._data.StandardScaler",
         "sklearn.preprocessing._encoders.OneHotEncoder",
         "sklearn.preprocessing._encoders.OrdinalEncoder",
+        "sklearn.preprocessing._function_transformer.FunctionTransformer",  # a ColumnTransformer's passthrough
         "sklearn.tree._classes.DecisionTreeClassifier",
         "sklearn.tree._classes.DecisionTreeRegressor",
         "sklearn.tree._tree.Tree",
@@ -87,6 +88,7 @@ def save_skops(obj: Any, path: Path) -> None:
 
 
 def load_skops(path: Path) -> Any:
+    """Load a skops file whose every type is on `ALLOWED_TYPES`; refuse any other file with a clear message."""
     sio = skops_io()
 
     try:
@@ -96,9 +98,14 @@ def load_skops(path: Path) -> Any:
     refused = sorted(t for t in untrusted if t not in ALLOWED_TYPES)
     if refused:
         raise UnsafeModelFile(
-            f"refusing to load {path.name}: it holds types Flowza does not write ({', '.join(refused[:10])})"
+            f"refusing to load {path.name}: it holds types Flowza does not write and does not trust "
+            f"({', '.join(refused[:10])}{' and more' if len(refused) > 10 else ''})"
         )
-    return sio.load(path, trusted=sorted(untrusted))
+    try:
+        # Flowza's own list, never the file's: skops refuses whatever else the file holds
+        return sio.load(path, trusted=sorted(ALLOWED_TYPES))
+    except Exception as exc:
+        raise UnsafeModelFile(f"{path.name} could not be loaded: {type(exc).__name__}: {exc}") from exc
 
 
 def model_card(model: TrainedModel) -> dict[str, Any]:
@@ -115,16 +122,25 @@ def model_card(model: TrainedModel) -> dict[str, Any]:
 
 
 def write_model(model: TrainedModel, fmt: str, path: Path, sample: Any = None) -> None:
-    if fmt == "skops":
-        save_skops(model.pipeline, path)
-    elif fmt == "joblib":
-        import joblib
+    """Write the pipeline as `fmt` and a JSON model card beside it; a pipeline that cannot be
+    written in that format is a NodeError naming the format, never a crash."""
+    card = model_card(model)
+    try:
+        if fmt == "skops":
+            save_skops(model.pipeline, path)
+        elif fmt == "joblib":
+            import joblib
 
-        joblib.dump(model.pipeline, path)
-    elif fmt == "onnx":
-        from flowza.nodes.export.onnx_export import to_onnx
+            joblib.dump(model.pipeline, path)
+        elif fmt == "onnx":
+            from flowza.nodes.export.onnx_export import input_schema, to_onnx
 
-        path.write_bytes(to_onnx(model))
-    else:
-        raise NodeError(f"unknown model format {fmt!r}", "format")
-    path.with_suffix(".json").write_text(json.dumps(model_card(model), indent=2, default=str))
+            path.write_bytes(to_onnx(model))
+            card["onnx"] = input_schema(model)
+        else:
+            raise NodeError(f"unknown model format {fmt!r}", "format")
+    except NodeError:
+        raise
+    except Exception as exc:  # serialisers raise many types: report, do not crash the run
+        raise NodeError(f"the model could not be written as {fmt}: {type(exc).__name__}: {exc}", "format") from exc
+    path.with_suffix(".json").write_text(json.dumps(card, indent=2, default=str))
