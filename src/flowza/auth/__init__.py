@@ -1,0 +1,1 @@
+"""Authentication: users with argon2 password hashes, personal API tokens stored as hashes (issue 8)."""
