@@ -36,6 +36,15 @@ class Settings(BaseSettings):
     broker_url: str | None = Field(default=None, description="Celery broker (redis://…); unused until workers exist")
     seed_samples: bool = Field(default=True, description="`serve` adds the sample datasets for the local user")
 
+    # Security (README "Security"): authentication and input limits.
+    auth: bool = Field(default=False, description="Require a login/API token on every route but health and login")
+    token_days: float = Field(default=30, gt=0, description="Days a token from POST /auth/token stays valid")
+    max_columns: int = Field(default=2000, ge=1, description="Most columns an uploaded CSV may have")
+    max_rows: int = Field(default=5_000_000, ge=1, description="Most data rows an uploaded CSV may have")
+    max_field_kb: float = Field(default=128, gt=0, description="Largest single CSV cell accepted, in KB")
+    max_body_mb: float = Field(default=10, gt=0, description="Largest request body other than an upload, in MB")
+    max_json_depth: int = Field(default=64, ge=4, le=1000, description="Deepest nesting accepted in a JSON body")
+
     def resolved_data_dir(self) -> Path:
         return (self.data_dir or self.home / "data").expanduser()
 
@@ -55,18 +64,6 @@ class Settings(BaseSettings):
     def max_upload_bytes(self) -> int:
         return int(self.max_upload_mb * 1024 * 1024)
 
-    # Security (README "Security"): authentication and input limits.
-    auth: bool = Field(default=False, description="Require a login/API token on every route but health and login")
-    token_days: float = Field(default=30, gt=0, description="Days a token from POST /auth/token stays valid")
-    max_columns: int = Field(default=2000, ge=1, description="Most columns an uploaded CSV may have")
-    max_rows: int = Field(default=5_000_000, ge=1, description="Most data rows an uploaded CSV may have")
-    max_field_kb: float = Field(default=128, gt=0, description="Largest single CSV cell accepted, in KB")
-    max_body_mb: float = Field(default=10, gt=0, description="Largest request body other than an upload, in MB")
-    max_json_depth: int = Field(default=64, ge=4, le=1000, description="Deepest nesting accepted in a JSON body")
-
-
-def get_settings() -> Settings:
-    return Settings()
     @property
     def max_body_bytes(self) -> int:
         return int(self.max_body_mb * 1024 * 1024)
@@ -75,3 +72,6 @@ def get_settings() -> Settings:
     def max_field_bytes(self) -> int:
         return int(self.max_field_kb * 1024)
 
+
+def get_settings() -> Settings:
+    return Settings()
