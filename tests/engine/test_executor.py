@@ -180,3 +180,20 @@ def test_linear_chain_with_every_model(data_dir: Path) -> None:
     result, _ = run(doc, data_dir, None)
     assert result.status == "succeeded"
     assert {"mae", "rmse", "r2"} <= set(result.metrics["eval"])
+
+
+@pytest.mark.parametrize("model", ["logistic_regression", "random_forest", "xgboost"])
+def test_boolean_target_is_supported(data_dir: Path, model: str) -> None:
+    result, _ = run(classification_chain(target="flag", model=model), data_dir, None)
+    assert result.status == "succeeded", {k: v.error for k, v in result.nodes.items()}
+    metrics = result.metrics["eval"]
+    assert metrics["positive_class"] is True
+    assert metrics["confusion_matrix"]["labels"] == [False, True]
+
+
+def test_regression_with_random_forest_auto_task(data_dir: Path) -> None:
+    doc = classification_chain(target="amount", model="random_forest", model_params={"n_estimators": 20})
+    doc["nodes"][1]["params"]["stratify"] = True  # ignored for a continuous target
+    result, _ = run(doc, data_dir, None)
+    assert result.status == "succeeded", {k: v.error for k, v in result.nodes.items()}
+    assert result.metrics["eval"]["task"] == "regression" and result.metrics["eval"]["r2"] > 0.5
