@@ -12,6 +12,15 @@ MODEL_PATTERNS: list[tuple[str, str]] = [
     ("linear_regression", r"linear\s+regress\w*|\bols\b|least\s+squares"),
     ("linear", r"\blinear\s+(?:model|classifier)\b|\blinear\b"),
 ]
+UNSUPPORTED_MODELS: list[tuple[str, str]] = [
+    ("a neural network", r"\bneural\b|\bmlp\b|\bdeep\s+learning\b|\bperceptron\b"),
+    ("a support vector machine", r"\bsvm\b|\bsvc\b|\bsvr\b|support\s+vector"),
+    ("k-nearest neighbours", r"\bknn\b|nearest\s+neighbou?rs?"),
+    ("naive Bayes", r"\bnaive\s+bayes\b"),
+    ("LightGBM", r"\blight\s*gbm\b"),
+    ("CatBoost", r"\bcat\s*boost\b"),
+]
+UNSUPERVISED_WORDS = r"\bcluster\w*|\bk-?means\b|\bunsupervised\b|\bdbscan\b|\banomaly\s+detect\w*|\bpca\b"
 REGRESSION_WORDS = r"\bregress\w*|\bhow\s+(?:much|many)\b|\bcontinuous\b|\bamount\b"
 CLASSIFICATION_WORDS = r"\bclassif\w*|\bcategori[sz]\w*|\bwhether\b|\byes\s*/\s*no\b|\bbinary\b|\bmulti-?class\b"
 CLEANING_WORDS = r"\bclean\w*|\btidy\b|\bimput\w*|\bfill\w*|\bprepar\w*|\bpre-?process\w*|\bmissing\b|\bnulls?\b|\bencod\w*"
@@ -58,6 +67,7 @@ NUMBER_PARAMS = {
 @dataclass
 class Intent:
     model: str | None = None
+    unsupported: str | None = None  # a model or task Flowza has no node for, in words
     task: str | None = None  # "classification" | "regression" | "cleaning"
     metric: str | None = None
     export_format: str | None = None
@@ -98,6 +108,11 @@ def parse_numbers(text: str) -> tuple[dict[str, float], str]:
 def parse_intent(prompt: str) -> Intent:
     intent = Intent()
     intent.numbers, text = parse_numbers(prompt)
+    for title, pattern in UNSUPPORTED_MODELS:
+        if _search(pattern, text):
+            intent.unsupported = title
+    if _search(UNSUPERVISED_WORDS, text):
+        intent.unsupported = "unsupervised learning (clustering, anomaly detection, PCA)"
     for model, pattern in MODEL_PATTERNS:
         if _search(pattern, text):
             intent.model = model

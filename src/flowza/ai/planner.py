@@ -61,6 +61,12 @@ class _Draft:
 def plan(prompt: str, profile: DatasetProfile, data_dir: Path) -> Planned:
     """A workflow for `prompt` on the dataset `profile.name` inside `data_dir`; GenerationRefused if impossible."""
     intent = parse_intent(prompt)
+    if intent.unsupported is not None:
+        raise GenerationRefused(
+            f"Flowza has no node for {intent.unsupported}; it trains logistic regression, linear regression, "
+            "random forests and XGBoost (ask for one of them)",
+            "unsupported",
+        )
     draft = _Draft(intent, profile)
     draft.say(f"dataset: {profile.name} ({profile.rows} rows, {len(profile.columns)} columns)")
     choice = choose_target(intent.text, profile, intent.task)
@@ -70,6 +76,12 @@ def plan(prompt: str, profile: DatasetProfile, data_dir: Path) -> Planned:
     target = choice.target
     column = profile.column(target)
     assert column is not None
+    if column.identifier_like:
+        raise GenerationRefused(
+            f"{target!r} is identifier-like ({column.distinct} distinct values in {profile.rows} rows): "
+            "there is nothing general to learn about it; choose another target",
+            "identifier_target",
+        )
     draft.say(f"target: {target!r}, because {choice.reason}")
     task = _task(draft, column)
     model = _model(draft, task, column)

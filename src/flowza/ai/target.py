@@ -28,8 +28,8 @@ GENERIC = {
     "ride", "rides", "customer", "customers", "row", "rows", "record", "records", "sample", "samples", "item", "items",
     "bird", "birds", "titanic", "iris", "taxi", "taxis", "restaurant", "meal", "bill", "well", "good", "best", "one",
 }
-HINT_NAMES = ["target", "label", "labels", "class", "y", "outcome", "result", "species", "diagnosis", "survived",
-              "churn", "price"]
+HINT_NAMES = ["target", "label", "labels", "outcome", "result", "survived", "species", "diagnosis", "churn", "price",
+              "class"]
 EXPLICIT = [
     re.compile(r"\btarget(?:\s+column)?\s*(?:is|=|:|should\s+be)?\s*[`'\"]?([A-Za-z0-9_.\-]+)", re.IGNORECASE),
     re.compile(r"[`'\"]?([A-Za-z0-9_.\-]+)[`'\"]?\s+as\s+(?:the\s+)?(?:target|label)\b", re.IGNORECASE),
