@@ -197,3 +197,17 @@ def test_regression_with_random_forest_auto_task(data_dir: Path) -> None:
     result, _ = run(doc, data_dir, None)
     assert result.status == "succeeded", {k: v.error for k, v in result.nodes.items()}
     assert result.metrics["eval"]["task"] == "regression" and result.metrics["eval"]["r2"] > 0.5
+
+
+def test_exported_file_lands_in_output_dir_also_when_cached(data_dir: Path, tmp_path: Path) -> None:
+    doc = classification_chain()
+    doc["nodes"].append({"id": "export", "type": "export_model", "params": {"name": "clf"}})
+    doc["edges"].append({"source": "model", "target": "export"})
+    cache = Cache(tmp_path / "cache")
+    first = run_workflow(doc, RunOptions(data_dir=data_dir, cache=cache, output_dir=tmp_path / "out1"))
+    second = run_workflow(doc, RunOptions(data_dir=data_dir, cache=cache, output_dir=tmp_path / "out2"))
+    assert second.nodes["export"].status == "cached"
+    assert Path(first.files["export"]) == tmp_path / "out1" / "export" / "clf.skops"
+    assert Path(second.files["export"]) == tmp_path / "out2" / "export" / "clf.skops"
+    assert Path(second.files["export"]).read_bytes() == Path(first.files["export"]).read_bytes()
+    assert (tmp_path / "out2" / "export" / "clf.json").is_file()

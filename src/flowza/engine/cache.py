@@ -15,7 +15,7 @@ import threading
 import uuid
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 CACHE_FORMAT = 1
 _HASH_CHUNK = 8 * 1024 * 1024
@@ -70,11 +70,37 @@ class FileHashes:
         return value
 
 
-class Cache:
-    """Node outputs by key, stored under `root/entries/ab/abcdef…/`; writes happen in the background."""
+class Remote(Protocol):
+    """A shared store this cache is a working copy of (see flowza.artifacts): whole entries go both ways."""
 
-    def __init__(self, root: Path) -> None:
+    def fetch(self, key: str, dest: Path) -> bool:
+        """Copy entry `key` into the new directory `dest`; False when the store does not have it."""
+
+    def publish(self, key: str, src: Path) -> None:
+        """Upload the complete entry directory `src` as `key` (a no-op when the store has it)."""
+
+
+_REMOTES: dict[Path, Remote] = {}
+
+
+def bind_remote(root: Path, remote: Remote | None) -> None:
+    """Make every Cache opened on `root` in this process sync with `remote` (None unbinds)."""
+    if remote is None:
+        _REMOTES.pop(root.resolve(), None)
+    else:
+        _REMOTES[root.resolve()] = remote
+
+
+class Cache:
+    """Node outputs by key, stored under `root/entries/ab/abcdef…/`; writes happen in the background.
+
+    With a `remote` (given, or bound to `root` by `bind_remote`), a missing entry is fetched from it
+    before it counts as absent, and every entry written here is published to it.
+    """
+
+    def __init__(self, root: Path, remote: Remote | None = None) -> None:
         self.root = root
+        self.remote = remote if remote is not None else _REMOTES.get(root.resolve())
         (root / "entries").mkdir(parents=True, exist_ok=True)
         self.file_hashes = FileHashes(root / "file-hashes.json")
         self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="flowza-cache-writer")
@@ -85,9 +111,29 @@ class Cache:
         return self.root / "entries" / key[:2] / key
 
     def has(self, key: str) -> bool:
-        return (self.entry_dir(key) / "manifest.json").is_file()
+        return (self.entry_dir(key) / "manifest.json").is_file() or self._fetch(key)
+
+    def _fetch(self, key: str) -> bool:
+        """Download entry `key` from the remote into place (atomically, like a local write)."""
+        if self.remote is None:
+            return False
+        final = self.entry_dir(key)
+        tmp = final.parent / f".fetch-{key}-{uuid.uuid4().hex}"
+        tmp.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            if not self.remote.fetch(key, tmp) or not (tmp / "manifest.json").is_file():
+                return False
+            try:
+                os.replace(tmp, final)
+            except OSError:  # another process fetched or wrote it first: theirs is identical
+                pass
+            return (final / "manifest.json").is_file()
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
 
     def manifest(self, key: str) -> dict[str, Any]:
+        if self.remote is not None and not (self.entry_dir(key) / "manifest.json").is_file():
+            self._fetch(key)  # e.g. the upstream entry a table refers to, written on another machine
         return dict(json.loads((self.entry_dir(key) / "manifest.json").read_text()))
 
     def load(self, key: str) -> dict[str, Any]:
@@ -137,6 +183,8 @@ class Cache:
         except BaseException:
             shutil.rmtree(tmp, ignore_errors=True)
             raise
+        if self.remote is not None:
+            self.remote.publish(key, final)
 
     def flush(self) -> list[str]:
         """Wait for queued writes; return the errors of any that failed (the run is unaffected)."""

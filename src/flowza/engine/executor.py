@@ -260,12 +260,33 @@ def run_graph(graph: Graph, report: Report, options: RunOptions) -> RunResult:
             run.emit(Event("node_failed", node_id, "failed", seconds=result.seconds, error=message))
         run.release_inputs(node_id)
     metrics, files = _collect(run, order)
+    if options.output_dir is not None:
+        files = _place_files(files, options.output_dir)
     cache_errors = run.cache.flush() if run.cache is not None else []
     statuses = {r.status for r in run.results.values()}
     status = "cancelled" if "cancelled" in statuses else "failed" if "failed" in statuses else "succeeded"
     run.emit(Event("run_finished", status=status, data={"metrics": metrics}))
     outputs = run.values if options.keep_outputs else {}
     return RunResult(status, run.results, metrics, files, report, outputs, cache_errors)
+
+
+def _place_files(files: dict[str, str], output_dir: Path) -> dict[str, str]:
+    """Exported files end up in `output_dir/<node id>/`, also when they came from the cache."""
+    import shutil
+
+    placed = {}
+    for node_id, path in files.items():
+        source = Path(path)
+        name = source.name.split(".", 1)[1] if source.parent.name != node_id and "." in source.name else source.name
+        destination = output_dir / node_id / name
+        if source.resolve() != destination.resolve():
+            destination.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(source, destination)
+            sidecar = source.with_suffix(".json")
+            if sidecar.is_file():
+                shutil.copyfile(sidecar, destination.with_suffix(".json"))
+        placed[node_id] = str(destination)
+    return placed
 
 
 def _collect(run: _Run, order: list[str]) -> tuple[dict[str, dict[str, Any]], dict[str, str]]:

@@ -83,6 +83,9 @@ def write_value(value: Any, directory: Path, port: str, parents: list[Parent]) -
         destination = directory / f"{port}.{source.name}"
         if source.resolve() != destination.resolve():
             shutil.copyfile(source, destination)
+            sidecar = source.with_suffix(".json")  # the model card beside a model file
+            if sidecar.is_file():
+                shutil.copyfile(sidecar, destination.with_suffix(".json"))
         return {"kind": "file", "name": source.name, "format": value.format}
     raise TypeError(f"cannot store a {type(value).__name__} output")
 
