@@ -107,7 +107,7 @@ export function TopBar() {
           <button onClick={() => void exportCode("notebook")}>Jupyter notebook (.ipynb)</button>
           <button onClick={exportJson}>Workflow JSON</button>
         </Menu>
-        <button className="btn ghost" onClick={() => openDialog("generate")} title="Describe your workflow in words">✨ Generate</button>
+        <button className="btn ghost" onClick={() => openDialog("generate")} title="Describe your workflow in words">✦ Generate</button>
         <button className="btn ghost" onClick={() => openDialog("templates")} data-testid="open-templates">Templates</button>
         <span className="sep" />
         <button className="icon-btn" onClick={() => useEditor.getState().undo()} disabled={!canUndo} title="Undo (Ctrl+Z)" aria-label="Undo">↶</button>
@@ -124,7 +124,7 @@ export function TopBar() {
         >
           ⊞
         </button>
-        <button className="icon-btn" onClick={() => openDialog("versions")} disabled={!workflowId} title="Version history" aria-label="Version history">🕘</button>
+        <button className="icon-btn" onClick={() => openDialog("versions")} disabled={!workflowId} title="Version history" aria-label="Version history">↺</button>
         <button className="icon-btn" onClick={() => openDialog("shortcuts")} title="Keyboard shortcuts (?)" aria-label="Keyboard shortcuts">⌨</button>
         <span className="sep" />
         <button className="btn" onClick={() => void saveWorkflow()} data-testid="save">Save</button>

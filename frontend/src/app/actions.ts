@@ -4,7 +4,7 @@ import { QueryClient } from "@tanstack/react-query";
 import { api, ApiError } from "../api/client";
 import { toStatus } from "../api/normalize";
 import type { RunEvent, Template, WorkflowDoc } from "../api/types";
-import { ancestors } from "../editor/graph";
+import { ancestors, overlapping } from "../editor/graph";
 import { isDirty, signature, useEditor } from "../editor/store";
 import { useUi } from "./ui";
 
@@ -82,6 +82,7 @@ export async function restoreSession(): Promise<void> {
   if (draft && signature(draft.document) !== draft.savedSignature && (!wanted || draft.workflowId === wanted || !draft.workflowId)) {
     editor().loadDocument(draft.document, draft.workflowId ? { id: draft.workflowId, version: draft.version } : null);
     useEditor.setState({ savedSignature: draft.savedSignature });
+    ui().requestFit();
     setUrlWorkflow(draft.workflowId);
     ui().toast("info", "Restored your unsaved changes.");
     if (draft.workflowId) void refreshLatestRun(draft.workflowId);
@@ -98,6 +99,16 @@ export async function restoreSession(): Promise<void> {
 }
 
 // ---------------------------------------------------------------- workflows
+
+/** Puts a document on the canvas; unsaved documents (templates, imports) get laid out if crowded. */
+function show(doc: WorkflowDoc, saved: { id: string; version: number } | null): void {
+  editor().loadDocument(doc, saved, !saved);
+  if (!saved && (doc.nodes.some((n) => !n.position) || overlapping(editor().nodes))) {
+    editor().layout();
+    useEditor.setState({ past: [] });
+  }
+  ui().requestFit();
+}
 
 async function guardUnsaved(action: string): Promise<boolean> {
   if (!isDirty(editor())) return true;
@@ -136,7 +147,7 @@ export async function saveWorkflow(): Promise<boolean> {
 export async function openWorkflow(id: string, silent = false): Promise<void> {
   if (!silent && !(await guardUnsaved("Open another workflow"))) return;
   const record = await api.workflow(id);
-  editor().loadDocument(record.document, { id: record.id, version: record.version });
+  show(record.document, { id: record.id, version: record.version });
   editor().setValidation(record.validation);
   setUrlWorkflow(record.id);
   saveDraft();
@@ -188,7 +199,7 @@ export async function restoreVersion(version: number): Promise<void> {
   try {
     const record = await api.restoreVersion(id, version);
     const full = record.document.nodes.length || !record.id ? record : await api.workflow(id);
-    editor().loadDocument(full.document, { id, version: full.version });
+    show(full.document, { id, version: full.version });
     editor().setValidation(full.validation);
     saveDraft();
     void queryClient.invalidateQueries({ queryKey: keys.versions(id) });
@@ -202,7 +213,7 @@ export async function restoreVersion(version: number): Promise<void> {
 export async function loadTemplate(template: Template): Promise<void> {
   if (!(await guardUnsaved("Start from a template"))) return;
   const doc = structuredClone(template.workflow);
-  editor().loadDocument(doc, null, true);
+  show(doc, null);
   setUrlWorkflow(null);
   saveDraft();
   ui().openDialog(null);
@@ -211,7 +222,7 @@ export async function loadTemplate(template: Template): Promise<void> {
 
 export async function loadGenerated(doc: WorkflowDoc): Promise<void> {
   if (!(await guardUnsaved("Replace the canvas with the generated workflow"))) return;
-  editor().loadDocument(doc, null, true);
+  show(doc, null);
   setUrlWorkflow(null);
   saveDraft();
   ui().openDialog(null);
@@ -240,7 +251,7 @@ export async function importJson(file: File): Promise<void> {
     return;
   }
   if (!(await guardUnsaved("Import a workflow"))) return;
-  editor().loadDocument({ ...doc, schema_version: 1, name: doc.name || file.name.replace(/\.json$/i, "") }, null, true);
+  show({ ...doc, schema_version: 1, name: doc.name || file.name.replace(/\.json$/i, "") }, null);
   setUrlWorkflow(null);
   saveDraft();
   ui().toast("success", `Imported ${file.name}. Save it to keep it on the server.`);

@@ -66,7 +66,7 @@ export function useShortcuts(): void {
         s.layout();
         window.setTimeout(() => void fitView({ padding: 0.25, duration: 300 }), 30);
       } else if (!mod && key === "f") {
-        void fitView({ padding: 0.25, duration: 300 });
+        void fitView({ padding: 0.2, maxZoom: 1.1, duration: 300 });
       } else if (e.key === "?") {
         ui.openDialog("shortcuts");
       }

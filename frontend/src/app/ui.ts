@@ -38,6 +38,8 @@ interface UiState {
   confirm: ConfirmRequest | null;
   saving: boolean;
   log: LogLine[];
+  fitSeq: number;
+  requestFit(): void;
   openDialog(d: Dialog): void;
   openDataset(id: string): void;
   setDrawer(open: boolean, tab?: DrawerTab): void;
@@ -65,6 +67,8 @@ export const useUi = create<UiState>()((set, get) => ({
   confirm: null,
   saving: false,
   log: [],
+  fitSeq: 0,
+  requestFit: () => set({ fitSeq: get().fitSeq + 1 }),
   openDialog: (dialog) => set({ dialog }),
   openDataset: (datasetId) => set({ dialog: "dataset", datasetId }),
   setDrawer: (drawerOpen, tab) => set(tab ? { drawerOpen, drawerTab: tab } : { drawerOpen }),

@@ -57,35 +57,31 @@ export function HBars({ items, width = 420, color = "#6d5efc", max: maxItems = 1
 export function ConfusionMatrix({ labels, matrix }: { labels: unknown[]; matrix: number[][] }) {
   const n = labels.length;
   const cell = Math.max(34, Math.min(64, 300 / Math.max(1, n)));
-  const pad = 70;
+  const left = 78; // room for the row labels and the "actual" title
+  const top = 40; // room for the "predicted" title and the column labels
   const max = Math.max(1, ...matrix.flat());
   const total = matrix.flat().reduce((a, b) => a + b, 0) || 1;
-  const size = pad + n * cell;
+  const short = (v: unknown) => String(v).slice(0, 10);
   return (
-    <svg className="chart confusion" width={size + 10} height={size + 30} role="img" aria-label="confusion matrix" data-testid="confusion-matrix">
-      <text x={pad + (n * cell) / 2} y={12} textAnchor="middle" className="axis-title">predicted</text>
-      <text transform={`translate(12, ${pad + (n * cell) / 2 - 20}) rotate(-90)`} textAnchor="middle" className="axis-title">actual</text>
+    <svg className="chart confusion" width={left + n * cell + 8} height={top + n * cell + 8} role="img" aria-label="confusion matrix" data-testid="confusion-matrix">
+      <text x={left + (n * cell) / 2} y={12} textAnchor="middle" className="axis-title">predicted</text>
+      <text transform={`translate(12, ${top + (n * cell) / 2}) rotate(-90)`} textAnchor="middle" className="axis-title">actual</text>
       {labels.map((l, j) => (
-        <text key={`c${j}`} x={pad + j * cell + cell / 2} y={pad - 28 + 18} textAnchor="middle" className="tick">
-          {String(l).slice(0, 10)}
-        </text>
+        <text key={`c${j}`} x={left + j * cell + cell / 2} y={top - 8} textAnchor="middle" className="tick">{short(l)}</text>
       ))}
       {labels.map((l, i) => (
-        <text key={`r${i}`} x={pad - 6} y={pad - 20 + i * cell + cell / 2 + 4} textAnchor="end" className="tick">
-          {String(l).slice(0, 10)}
-        </text>
+        <text key={`r${i}`} x={left - 8} y={top + i * cell + cell / 2 + 4} textAnchor="end" className="tick">{short(l)}</text>
       ))}
       {matrix.map((row, i) =>
         row.map((v, j) => {
           const t = v / max;
-          const diag = i === j;
-          const fill = diag ? `rgba(39, 174, 96, ${0.12 + 0.8 * t})` : `rgba(229, 86, 138, ${0.08 + 0.8 * t})`;
+          const fill = i === j ? `rgba(39, 174, 96, ${0.12 + 0.8 * t})` : `rgba(229, 86, 138, ${0.08 + 0.8 * t})`;
           return (
             <g key={`${i}-${j}`}>
-              <rect x={pad + j * cell} y={pad - 20 + i * cell} width={cell - 2} height={cell - 2} rx={4} fill={fill}>
+              <rect x={left + j * cell} y={top + i * cell} width={cell - 3} height={cell - 3} rx={5} fill={fill}>
                 <title>{`actual ${String(labels[i])}, predicted ${String(labels[j])}: ${v} (${((100 * v) / total).toFixed(1)}%)`}</title>
               </rect>
-              <text x={pad + j * cell + cell / 2 - 1} y={pad - 20 + i * cell + cell / 2 + 4} textAnchor="middle" className={`cell-label${t > 0.6 ? " light" : ""}`}>
+              <text x={left + j * cell + (cell - 3) / 2} y={top + i * cell + (cell - 3) / 2 + 4} textAnchor="middle" className={`cell-label${t > 0.6 ? " light" : ""}`}>
                 {v}
               </text>
             </g>

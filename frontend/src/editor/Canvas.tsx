@@ -12,7 +12,7 @@ import {
   type FinalConnectionState,
   type IsValidConnection,
 } from "@xyflow/react";
-import { useCallback, type DragEvent } from "react";
+import { useCallback, useEffect, type DragEvent } from "react";
 import { useEditor } from "./store";
 import { FlowNodeView } from "./FlowNodeView";
 import type { FlowNode } from "./graph";
@@ -45,7 +45,14 @@ export function Canvas() {
   const onNodesChange = useEditor((s) => s.onNodesChange);
   const onEdgesChange = useEditor((s) => s.onEdgesChange);
   const running = useEditor((s) => s.run && (s.run.status === "running" || s.run.status === "queued" || s.run.status === "pending"));
-  const { screenToFlowPosition } = useReactFlow();
+  const { screenToFlowPosition, fitView } = useReactFlow();
+  const fitSeq = useUi((s) => s.fitSeq);
+  useEffect(() => {
+    if (!fitSeq) return;
+    // wait a frame or two so that React Flow has measured the new nodes
+    const t = window.setTimeout(() => void fitView({ padding: 0.2, maxZoom: 1.1, duration: 250 }), 80);
+    return () => window.clearTimeout(t);
+  }, [fitSeq, fitView]);
 
   const isValidConnection: IsValidConnection<Edge> = useCallback((c) => useEditor.getState().checkConnection(c).ok, []);
 
@@ -118,7 +125,7 @@ export function Canvas() {
         connectionRadius={28}
       >
         <Background variant={BackgroundVariant.Dots} gap={18} size={1.3} color="#c9cfdb" />
-        <MiniMap pannable zoomable nodeColor={(n) => categoryColor(useEditor.getState().catalog[(n as FlowNode).data.type]?.category ?? "")} nodeStrokeWidth={3} />
+        <MiniMap pannable zoomable style={{ width: 170, height: 110 }} nodeColor={(n) => categoryColor(useEditor.getState().catalog[(n as FlowNode).data.type]?.category ?? "")} nodeStrokeWidth={3} />
         <Controls showInteractive={false} />
       </ReactFlow>
       {nodes.length === 0 ? <EmptyState /> : null}

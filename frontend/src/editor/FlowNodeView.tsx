@@ -8,6 +8,10 @@ import { useEditor } from "./store";
 import type { FlowNode } from "./graph";
 import { STATUS_LABELS, categoryColor, categoryIcon, formatValue, PORT_COLORS } from "./looks";
 
+/** Must match .fnode-head's height and .fnode-port-row's height in styles.css. */
+const PORT_TOP = 46;
+const PORT_ROW = 20;
+
 function summary(params: Record<string, unknown>): string {
   const parts = Object.entries(params)
     .filter(([, v]) => v !== "" && v !== null && v !== undefined && !(Array.isArray(v) && v.length === 0))
@@ -61,10 +65,16 @@ function FlowNodeViewInner({ id, data, selected }: NodeProps<FlowNode>) {
         <IssueMarker issues={errors} level="error" />
         <IssueMarker issues={warnings} level="warning" />
       </div>
-      <div className="fnode-body" style={{ minHeight: rows * 22 }}>
-        {text ? <div className="fnode-summary" title={text}>{text}</div> : <div className="fnode-summary muted">{spec?.category ?? "Unknown node type"}</div>}
-        {status === "failed" && run?.error ? <div className="fnode-error" title={run.error}>{run.error}</div> : null}
+      <div className="fnode-ports">
+        {Array.from({ length: rows }, (_, i) => (
+          <div className="fnode-port-row" key={i}>
+            <span className="in">{inputs[i] ? `${inputs[i].name}${inputs[i].required ? "" : "?"}` : ""}</span>
+            <span className="out">{outputs[i]?.name ?? ""}</span>
+          </div>
+        ))}
       </div>
+      {text ? <div className="fnode-summary" title={text}>{text}</div> : null}
+      {status === "failed" && run?.error ? <div className="fnode-error" title={run.error}>{run.error}</div> : null}
       <div className="fnode-foot">
         <span className={`badge badge-${status}`} data-testid={`status-${id}`}>
           {status === "running" ? <span className="spinner" /> : null}
@@ -79,11 +89,9 @@ function FlowNodeViewInner({ id, data, selected }: NodeProps<FlowNode>) {
           type="target"
           position={Position.Left}
           className={`port port-${p.type}`}
-          style={{ top: 46 + i * 22, background: PORT_COLORS[p.type] }}
+          style={{ top: PORT_TOP + i * PORT_ROW + PORT_ROW / 2, background: PORT_COLORS[p.type] }}
           title={`${p.name} (${p.type})${p.required ? "" : " — optional"}${p.description ? `: ${p.description}` : ""}`}
-        >
-          {inputs.length > 1 || p.name !== "data" ? <span className="port-label port-label-in">{p.name}</span> : null}
-        </Handle>
+        />
       ))}
       {outputs.map((p, i) => (
         <Handle
@@ -92,11 +100,9 @@ function FlowNodeViewInner({ id, data, selected }: NodeProps<FlowNode>) {
           type="source"
           position={Position.Right}
           className={`port port-${p.type}`}
-          style={{ top: 46 + i * 22, background: PORT_COLORS[p.type] }}
-          title={`${p.name} (${p.type})`}
-        >
-          {p.type !== "data" ? <span className="port-label port-label-out">{p.name}</span> : null}
-        </Handle>
+          style={{ top: PORT_TOP + i * PORT_ROW + PORT_ROW / 2, background: PORT_COLORS[p.type] }}
+          title={`${p.name} (${p.type})${p.description ? `: ${p.description}` : ""}`}
+        />
       ))}
     </div>
   );

@@ -8,8 +8,8 @@ export type FlowNodeData = { type: string; params: Record<string, unknown> };
 export type FlowNode = Node<FlowNodeData, "flowza">;
 export type Catalog = Record<string, NodeSpec>;
 
-export const NODE_WIDTH = 210;
-export const NODE_HEIGHT = 96;
+export const NODE_WIDTH = 190;
+export const NODE_HEIGHT = 110;
 
 export function edgeId(source: string, sourcePort: string, target: string, targetPort: string): string {
   return `${source}:${sourcePort}->${target}:${targetPort}`;
@@ -164,7 +164,7 @@ export function autoLayout(nodes: FlowNode[], edges: Edge[]): Record<string, { x
     col.sort((a, b) => key(a) - key(b) || original.get(a)! - original.get(b)!);
     col.forEach((id, r) => {
       row.set(id, r);
-      positions[id] = { x: c * (NODE_WIDTH + 70), y: (r - (col.length - 1) / 2) * (NODE_HEIGHT + 50) };
+      positions[id] = { x: c * (NODE_WIDTH + 60), y: (r - (col.length - 1) / 2) * (NODE_HEIGHT + 40) };
     });
   });
   return positions;
@@ -189,4 +189,16 @@ export function ancestors(edges: Edge[], id: string): string[] {
     frontier = next;
   }
   return order;
+}
+
+/** True when some nodes sit on top of each other (e.g. a template written with tight positions). */
+export function overlapping(nodes: FlowNode[]): boolean {
+  for (let i = 0; i < nodes.length; i++) {
+    for (let j = i + 1; j < nodes.length; j++) {
+      const a = nodes[i].position;
+      const b = nodes[j].position;
+      if (Math.abs(a.x - b.x) < NODE_WIDTH + 30 && Math.abs(a.y - b.y) < NODE_HEIGHT + 10) return true;
+    }
+  }
+  return false;
 }

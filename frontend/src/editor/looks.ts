@@ -41,7 +41,7 @@ export function categoryIcon(category: string): string {
     Data: "▤",
     Clean: "✧",
     Preprocess: "⚙",
-    Split: "⑂",
+    Split: "⇆",
     Train: "◆",
     Evaluate: "✓",
     Export: "⇪",

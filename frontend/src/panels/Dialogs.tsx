@@ -60,7 +60,7 @@ export function WorkflowsDialog() {
               <span className="muted small">version {w.version} · saved {when(w.updated_at)}</span>
             </button>
             <button className="icon-btn danger" title="Delete" aria-label={`Delete ${w.name}`} onClick={() => void deleteWorkflow(w.id, w.name)}>
-              🗑
+              ✕
             </button>
           </li>
         ))}
