@@ -187,3 +187,18 @@ def test_model_refusal_falls_back_to_the_planner(shared_datasets: Path) -> None:
         result = run(server, shared_datasets)
     assert result["source"] == "planner"
     assert any("declined: I cannot do that" in w for w in result["warnings"])
+
+
+def test_a_non_json_http_body_falls_back(shared_datasets: Path) -> None:
+    with FakeLLM([Reply(status=200, body="<html>gateway says hello</html>")]) as server:
+        result = run(server, shared_datasets)
+    assert result["source"] == "planner"
+    assert "not chat-completions JSON" in result["warnings"][0] and "offline planner" in result["warnings"][0]
+    assert_catalog_only(result["workflow"], shared_datasets)
+
+
+def test_an_answer_without_choices_is_retried(shared_datasets: Path) -> None:
+    empty = json.dumps({"id": "x", "object": "chat.completion", "created": 0, "model": "m", "choices": []})
+    with FakeLLM([Reply(status=200, body=empty), Reply(answer(titanic_workflow()))]) as server:
+        result = run(server, shared_datasets)
+    assert result["source"] == "llm" and len(server.requests) == 2

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from flowza.ai.errors import GenerationRefused, ProviderError
+from flowza.ai.intent import parse_intent
 from flowza.ai.leaks import find_leaks
 from flowza.ai.llm import ask_llm
 from flowza.ai.planner import plan
@@ -48,7 +49,7 @@ def _hints(prompt: str, profile: DatasetProfile) -> list[str]:
     """Findings the planner makes, handed to the LLM so it need not rediscover them."""
     hints = [f"{c.name!r} is identifier-like: drop it" for c in profile.columns if c.identifier_like]
     try:
-        choice = choose_target(prompt, profile, None)
+        choice = choose_target(parse_intent(prompt).text, profile, None)
     except GenerationRefused:
         return hints
     if choice.target is not None:

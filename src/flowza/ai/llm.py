@@ -71,7 +71,8 @@ class ChatClient:
         )
         if not response.choices:
             return ""
-        return response.choices[0].message.content or ""
+        content = response.choices[0].message.content
+        return content if isinstance(content, str) else ""
 
 
 def parse_answer(text: str) -> dict[str, Any]:
@@ -160,6 +161,8 @@ def ask_llm(
             raise ProviderError(f"the LLM endpoint refused the request (HTTP {exc.status_code})") from None
         except openai.OpenAIError as exc:
             raise ProviderError(f"the LLM call failed: {exc}") from None
+        except (ValueError, TypeError, AttributeError) as exc:  # a body that is not chat-completions JSON
+            raise ProviderError(f"the LLM endpoint's response is not chat-completions JSON ({exc})") from None
         try:
             workflow, explanation, warnings = check_answer(parse_answer(text), profile.name, data_dir)
         except ModelRefused as exc:
