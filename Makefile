@@ -31,9 +31,10 @@ frontend: $(WEB_INDEX)
 frontend-test: install
 	cd frontend && npm ci --no-audit --no-fund && npm run build && npx vitest run && node e2e/run.mjs
 
+# Starts the server on the embedded default: SQLite, datasets and cache in $(FLOWZA_DATA_DIR), the
+# sample datasets uploaded for the local user. Open http://127.0.0.1:8000/ (editor) or /docs (API).
 run: install frontend
-	$(BIN)/flowza --help
-	$(BIN)/flowza demo --data-dir "$(FLOWZA_DATA_DIR)"
+	$(BIN)/flowza serve --data-dir "$(FLOWZA_DATA_DIR)"
 
 test: install
 	$(BIN)/ruff check src tests benchmarks
@@ -47,6 +48,7 @@ lint: install
 
 bench: install
 	$(BIN)/python benchmarks/engine.py
+	$(BIN)/python benchmarks/api.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
