@@ -71,18 +71,52 @@ export function errorMessage(body: unknown, status: number): string {
   return fallback;
 }
 
+// ------------------------------------------------------------------ authentication
+// With authentication on, the server wants `Authorization: Bearer TOKEN`; the token lives in
+// localStorage and a 401 asks the app (through onUnauthorized) to show the login dialog.
+const TOKEN_KEY = "flowza:token";
+let unauthorizedHandler: (() => void) | null = null;
+
+export const auth = {
+  token(): string | null {
+    try {
+      return localStorage.getItem(TOKEN_KEY);
+    } catch {
+      return null;
+    }
+  },
+  setToken(token: string | null): void {
+    if (token) localStorage.setItem(TOKEN_KEY, token);
+    else localStorage.removeItem(TOKEN_KEY);
+  },
+  onUnauthorized(handler: () => void): void {
+    unauthorizedHandler = handler;
+  },
+  headers(): Record<string, string> {
+    const token = auth.token();
+    return token ? { Authorization: `Bearer ${token}` } : {};
+  },
+};
+
+function unauthorized(status: number): void {
+  if (status === 401) unauthorizedHandler?.();
+}
+
 async function request<T>(method: string, path: string, body?: unknown, init?: RequestInit): Promise<T> {
   let response: Response;
+  const headers: Record<string, string> = { ...auth.headers(), ...((init?.headers as Record<string, string>) ?? {}) };
+  if (body !== undefined && !(body instanceof FormData)) headers["Content-Type"] = "application/json";
   try {
     response = await fetch(API_BASE + path, {
-      method,
-      headers: body !== undefined && !(body instanceof FormData) ? { "Content-Type": "application/json" } : undefined,
-      body: body === undefined ? undefined : body instanceof FormData ? body : JSON.stringify(body),
       ...init,
+      method,
+      headers,
+      body: body === undefined ? undefined : body instanceof FormData ? body : JSON.stringify(body),
     });
   } catch {
     throw new ApiError(0, errorMessage(null, 0), null);
   }
+  unauthorized(response.status);
   const text = await response.text();
   let parsed: unknown = null;
   if (text) {
@@ -99,6 +133,13 @@ async function request<T>(method: string, path: string, body?: unknown, init?: R
 export interface SaveResult {
   workflow: WorkflowRecord;
   validation: ValidationReport;
+}
+
+export interface GenerateResult {
+  workflow: WorkflowDoc;
+  explanation: string[];
+  warnings: string[];
+  source?: string;
 }
 
 export interface UploadHandle {
@@ -140,6 +181,8 @@ export const api = {
       const form = new FormData();
       form.append("file", file, file.name);
       xhr.open("POST", API_BASE + "/datasets");
+      const token = auth.token();
+      if (token) xhr.setRequestHeader("Authorization", `Bearer ${token}`);
       xhr.upload.onprogress = (event) => {
         if (event.lengthComputable) onProgress(event.loaded / event.total);
       };
@@ -150,6 +193,7 @@ export const api = {
         } catch {
           parsed = xhr.responseText;
         }
+        unauthorized(xhr.status);
         if (xhr.status >= 200 && xhr.status < 300) resolve(normalizeDataset(parsed));
         else reject(new ApiError(xhr.status, errorMessage(parsed, xhr.status), parsed));
       };
@@ -225,17 +269,19 @@ export const api = {
     return `${API_BASE}/datasets/${encodeURIComponent(id)}/download`;
   },
   runEventsUrl(id: string): string {
-    return `${API_BASE}/runs/${encodeURIComponent(id)}/events`;
+    // EventSource cannot send headers: the events route also takes the token in the query
+    const token = auth.token();
+    return `${API_BASE}/runs/${encodeURIComponent(id)}/events${token ? `?token=${encodeURIComponent(token)}` : ""}`;
   },
-
-  // Export & generate (built by other people; may be missing: callers show a message on 404)
-  async exportWorkflow(id: string, format: "script" | "notebook"): Promise<Blob> {
+  /** Fetches a file with the auth header (a plain link cannot send it). */
+  async fetchFile(url: string): Promise<{ blob: Blob; filename: string | null }> {
     let response: Response;
     try {
-      response = await fetch(`${API_BASE}/workflows/${encodeURIComponent(id)}/export?format=${format}`);
+      response = await fetch(url, { headers: auth.headers() });
     } catch {
       throw new ApiError(0, errorMessage(null, 0), null);
     }
+    unauthorized(response.status);
     if (!response.ok) {
       const text = await response.text();
       let parsed: unknown = text;
@@ -246,11 +292,36 @@ export const api = {
       }
       throw new ApiError(response.status, errorMessage(parsed, response.status), parsed);
     }
-    return response.blob();
+    const disposition = response.headers.get("Content-Disposition") ?? "";
+    const match = /filename\*?=(?:UTF-8'')?"?([^";]+)"?/i.exec(disposition);
+    return { blob: await response.blob(), filename: match ? decodeURIComponent(match[1]) : null };
   },
-  async generate(prompt: string, dataset: string | null): Promise<{ workflow: WorkflowDoc; explanation?: string }> {
-    const raw = await request<Record<string, unknown>>("POST", "/generate", { prompt, dataset: dataset || undefined });
+  async login(username: string, password: string): Promise<string> {
+    const raw = await request<{ access_token: string }>("POST", "/auth/token", { username, password });
+    return raw.access_token;
+  },
+  async logout(): Promise<void> {
+    await request("POST", "/auth/logout");
+  },
+  async me(): Promise<{ name: string; auth: boolean; is_admin?: boolean } | null> {
+    try {
+      return await request("GET", "/auth/me");
+    } catch (error) {
+      if (error instanceof ApiError && error.status === 404) return null; // a server without accounts
+      throw error;
+    }
+  },
+
+  // Export & generate (built by other people; may be missing: callers show a message on 404)
+  async exportWorkflow(id: string, format: "script" | "notebook"): Promise<{ blob: Blob; filename: string | null }> {
+    return api.fetchFile(`${API_BASE}/workflows/${encodeURIComponent(id)}/export?format=${format}`);
+  },
+  async generate(prompt: string, datasetId: string | null): Promise<GenerateResult> {
+    const body: Record<string, unknown> = { prompt };
+    if (datasetId) body.dataset_id = datasetId;
+    const raw = await request<Record<string, unknown>>("POST", "/generate", body);
     const workflow = (raw.workflow ?? raw.document ?? raw) as WorkflowDoc;
-    return { workflow, explanation: typeof raw.explanation === "string" ? raw.explanation : undefined };
+    const lines = (v: unknown): string[] => (Array.isArray(v) ? v.map(String) : typeof v === "string" && v ? [v] : []);
+    return { workflow, explanation: lines(raw.explanation), warnings: lines(raw.warnings), source: typeof raw.source === "string" ? raw.source : undefined };
   },
 };

@@ -2,11 +2,11 @@
 // the right, results drawer at the bottom.
 import { useQuery } from "@tanstack/react-query";
 import { useEffect, useState } from "react";
-import { api } from "../api/client";
+import { api, ApiError, auth } from "../api/client";
 import { Canvas } from "../editor/Canvas";
 import { isDirty, useEditor } from "../editor/store";
 import { DatasetDialog, DatasetsPanel } from "../panels/DatasetsPanel";
-import { ConfirmDialog, GenerateDialog, ShortcutsDialog, TemplatesDialog, Toasts, VersionsDialog, WorkflowsDialog } from "../panels/Dialogs";
+import { ConfirmDialog, GenerateDialog, LoginDialog, ShortcutsDialog, TemplatesDialog, Toasts, VersionsDialog, WorkflowsDialog } from "../panels/Dialogs";
 import { Inspector } from "../panels/Inspector";
 import { Palette } from "../panels/Palette";
 import { ResultsDrawer } from "../panels/ResultsDrawer";
@@ -40,6 +40,7 @@ function Dialogs() {
       {dialog === "shortcuts" ? <ShortcutsDialog /> : null}
       {dialog === "dataset" ? <DatasetDialog /> : null}
       <ConfirmDialog />
+      <LoginDialog />
     </>
   );
 }
@@ -70,6 +71,8 @@ function useDraftGuard(ready: boolean): void {
   }, [ready]);
 }
 
+auth.onUnauthorized(() => useUi.getState().setLogin(true));
+
 export function App() {
   const nodes = useQuery({ queryKey: keys.nodes, queryFn: api.nodes, staleTime: Infinity });
   const [ready, setReady] = useState(false);
@@ -86,7 +89,7 @@ export function App() {
       <div className="main">
         <SidePanel loading={nodes.isLoading} error={nodes.error ? (nodes.error as Error).message : null} />
         <div className="center">
-          {nodes.error ? (
+          {nodes.error && !(nodes.error instanceof ApiError && nodes.error.status === 401) ? (
             <div className="canvas-empty">
               <div className="canvas-empty-card">
                 <h2>Cannot reach the Flowza server</h2>

@@ -1,5 +1,7 @@
 // The top bar: name and save state, file actions, undo/redo/layout, Run and Cancel.
+import { useQuery } from "@tanstack/react-query";
 import { useReactFlow } from "@xyflow/react";
+import { api, auth } from "../api/client";
 import { useEffect, useRef, useState } from "react";
 import { useShallow } from "zustand/react/shallow";
 import { isDirty, useEditor } from "../editor/store";
@@ -50,7 +52,7 @@ function SaveState() {
   );
 }
 
-function Menu({ label, children, testid }: { label: string; children: React.ReactNode; testid?: string }) {
+function Menu({ label, children, testid, round }: { label: string; children: React.ReactNode; testid?: string; round?: boolean }) {
   const [open, setOpen] = useState(false);
   const ref = useRef<HTMLDivElement>(null);
   useEffect(() => {
@@ -61,15 +63,42 @@ function Menu({ label, children, testid }: { label: string; children: React.Reac
   }, [open]);
   return (
     <div className="menu" ref={ref}>
-      <button className="btn ghost" onClick={() => setOpen(!open)} aria-expanded={open} data-testid={testid}>
-        {label} ▾
+      <button className={round ? "avatar" : "btn ghost"} onClick={() => setOpen(!open)} aria-expanded={open} data-testid={testid}>
+        {round ? label : `${label} ▾`}
       </button>
       {open ? (
-        <div className="menu-pop" onClick={() => setOpen(false)}>
+        <div className={`menu-pop${round ? " right" : ""}`} onClick={() => setOpen(false)}>
           {children}
         </div>
       ) : null}
     </div>
+  );
+}
+
+function UserMenu() {
+  const me = useQuery({ queryKey: ["me"], queryFn: api.me, retry: false, staleTime: 60_000 });
+  const name = me.data?.name ?? "";
+  if (!me.data) return null;
+  return (
+    <Menu label={name ? name.charAt(0).toUpperCase() : "?"} testid="user-menu" round>
+      <div className="menu-info">
+        <b>{name}</b>
+        <span className="muted small">{me.data.auth ? (me.data.is_admin ? "administrator" : "signed in") : "single-user mode (no login needed)"}</span>
+      </div>
+      <button onClick={() => useUi.getState().openDialog("shortcuts")}>Keyboard shortcuts</button>
+      <a className="menu-link" href="/docs" target="_blank" rel="noreferrer">API docs</a>
+      {me.data.auth ? (
+        <button
+          onClick={async () => {
+            await api.logout().catch(() => undefined);
+            auth.setToken(null);
+            useUi.getState().setLogin(true);
+          }}
+        >
+          Log out
+        </button>
+      ) : null}
+    </Menu>
   );
 }
 
@@ -140,6 +169,7 @@ export function TopBar() {
             <button className="btn primary" onClick={() => void runWorkflow(null)} data-testid="run" title="Run (Ctrl+Enter)">▶ Run</button>
           </>
         )}
+        <UserMenu />
       </nav>
       <input
         ref={file}

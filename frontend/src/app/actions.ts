@@ -263,8 +263,8 @@ export async function exportCode(format: "script" | "notebook"): Promise<void> {
   }
   const id = editor().workflowId!;
   try {
-    const blob = await api.exportWorkflow(id, format);
-    download(blob, `${slug(editor().name)}.${format === "script" ? "py" : "ipynb"}`);
+    const file = await api.exportWorkflow(id, format);
+    download(file.blob, file.filename ?? `${slug(editor().name)}.${format === "script" ? "py" : "ipynb"}`);
     ui().toast("success", format === "script" ? "Exported a Python script." : "Exported a Jupyter notebook.");
   } catch (error) {
     if (error instanceof ApiError && error.status === 404 && /not found/i.test(error.message) && !/workflow/i.test(error.message)) {
@@ -279,6 +279,16 @@ export async function exportCode(format: "script" | "notebook"): Promise<void> {
 
 function slug(name: string): string {
   return name.trim().toLowerCase().replace(/[^a-z0-9]+/g, "_").replace(/^_|_$/g, "") || "workflow";
+}
+
+/** Downloads a server file (artifact, dataset) with the auth header, then saves it. */
+export async function downloadFile(url: string, fallbackName: string): Promise<void> {
+  try {
+    const file = await api.fetchFile(url);
+    download(file.blob, file.filename ?? fallbackName);
+  } catch (error) {
+    ui().toast("error", `Could not download: ${message(error)}`);
+  }
 }
 
 export function download(blob: Blob, filename: string): void {

@@ -39,6 +39,8 @@ interface UiState {
   saving: boolean;
   log: LogLine[];
   fitSeq: number;
+  loginOpen: boolean;
+  setLogin(open: boolean): void;
   requestFit(): void;
   openDialog(d: Dialog): void;
   openDataset(id: string): void;
@@ -68,6 +70,8 @@ export const useUi = create<UiState>()((set, get) => ({
   saving: false,
   log: [],
   fitSeq: 0,
+  loginOpen: false,
+  setLogin: (loginOpen) => set({ loginOpen }),
   requestFit: () => set({ fitSeq: get().fitSeq + 1 }),
   openDialog: (dialog) => set({ dialog }),
   openDataset: (datasetId) => set({ dialog: "dataset", datasetId }),

@@ -117,8 +117,7 @@ export function Canvas() {
         deleteKeyCode={null}
         multiSelectionKeyCode={["Shift", "Meta", "Control"]}
         selectionKeyCode="Shift"
-        fitView
-        fitViewOptions={{ padding: 0.25, maxZoom: 1.2 }}
+        defaultViewport={{ x: 40, y: 40, zoom: 1 }}
         minZoom={0.2}
         maxZoom={2}
         proOptions={{ hideAttribution: true }}

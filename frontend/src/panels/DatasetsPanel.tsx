@@ -4,7 +4,7 @@ import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { useRef, useState, type DragEvent } from "react";
 import { api, ApiError } from "../api/client";
 import type { ColumnProfile, Dataset } from "../api/types";
-import { keys } from "../app/actions";
+import { downloadFile, keys } from "../app/actions";
 import { useUi } from "../app/ui";
 import { HBars, MiniBars, histogram } from "../charts/Charts";
 import { formatValue } from "../editor/looks";
@@ -143,7 +143,7 @@ function UseButton({ dataset }: { dataset: Dataset }) {
         if (id) s.setParam(id, "dataset", dataset.name);
       }}
     >
-      ＋
+      +
     </button>
   );
 }
@@ -208,7 +208,7 @@ export function DatasetDialog() {
             <button className={tab === "profile" ? "on" : ""} onClick={() => setTab("profile")}>Profile</button>
             <button className={tab === "rows" ? "on" : ""} onClick={() => setTab("rows")} data-testid="dataset-rows-tab">Rows</button>
           </div>
-          <a className="btn small" href={api.datasetDownloadUrl(id)} download>⤓ CSV</a>
+          <button className="btn small" onClick={() => void downloadFile(api.datasetDownloadUrl(id), ds.data?.name ?? "dataset.csv")}>⤓ CSV</button>
           <button className="btn small danger" onClick={() => void remove()}>Delete</button>
           <button className="icon-btn" onClick={close} aria-label="Close">✕</button>
         </header>

@@ -2,9 +2,9 @@
 // keyboard shortcuts and the confirmation prompt.
 import { useQuery } from "@tanstack/react-query";
 import { useState, type ReactNode } from "react";
-import { api, ApiError } from "../api/client";
-import type { Template, WorkflowDoc } from "../api/types";
-import { deleteWorkflow, keys, loadGenerated, loadTemplate, openWorkflow, restoreVersion } from "../app/actions";
+import { api, ApiError, auth, type GenerateResult } from "../api/client";
+import type { Template } from "../api/types";
+import { deleteWorkflow, keys, queryClient, loadGenerated, loadTemplate, openWorkflow, restoreVersion } from "../app/actions";
 import { useUi } from "../app/ui";
 import { categoryColor, categoryIcon } from "../editor/looks";
 import { useEditor } from "../editor/store";
@@ -135,7 +135,7 @@ export function GenerateDialog() {
   const [dataset, setDataset] = useState("");
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
-  const [result, setResult] = useState<{ workflow: WorkflowDoc; explanation?: string } | null>(null);
+  const [result, setResult] = useState<GenerateResult | null>(null);
   const { data: datasets } = useDatasets();
   const submit = async () => {
     setBusy(true);
@@ -165,9 +165,9 @@ export function GenerateDialog() {
       />
       <div className="row">
         <select value={dataset} onChange={(e) => setDataset(e.target.value)} aria-label="Dataset">
-          <option value="">Any dataset (or name it in the text)</option>
+          <option value="">Name the dataset in the text, or pick one…</option>
           {datasets?.map((d) => (
-            <option key={d.id} value={d.name}>{d.name}</option>
+            <option key={d.id} value={d.id}>{d.name}</option>
           ))}
         </select>
         <span className="spacer" />
@@ -179,7 +179,12 @@ export function GenerateDialog() {
       {result ? (
         <div className="callout ok">
           <b>{result.workflow.name}</b> — {result.workflow.nodes.length} nodes.
-          {result.explanation ? <p>{result.explanation}</p> : null}
+          {result.explanation.length ? (
+            <ul className="explain">
+              {result.explanation.map((line, i) => <li key={i}>{line}</li>)}
+            </ul>
+          ) : null}
+          {result.warnings.map((w, i) => <div key={i} className="warn-text small">⚠ {w}</div>)}
           <div className="row">
             <span className="spacer" />
             <button className="btn primary" onClick={() => void loadGenerated(result.workflow)}>Put it on the canvas</button>
@@ -257,6 +262,68 @@ export function Toasts() {
           {t.text}
         </div>
       ))}
+    </div>
+  );
+}
+
+export function LoginDialog() {
+  const open = useUi((s) => s.loginOpen);
+  const [username, setUsername] = useState("");
+  const [password, setPassword] = useState("");
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  if (!open) return null;
+  const submit = async () => {
+    setBusy(true);
+    setError(null);
+    try {
+      auth.setToken(null);
+      auth.setToken(await api.login(username, password));
+      useUi.getState().setLogin(false);
+      setPassword("");
+      await queryClient.invalidateQueries();
+    } catch (e) {
+      setError(e instanceof Error ? e.message : String(e));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <div className="modal-back">
+      <form
+        className="modal small"
+        role="dialog"
+        aria-label="Log in"
+        data-testid="login-dialog"
+        onSubmit={(e) => {
+          e.preventDefault();
+          void submit();
+        }}
+      >
+        <header className="modal-head">
+          <div>
+            <h2>Log in to Flowza</h2>
+            <div className="muted small">This server requires an account.</div>
+          </div>
+        </header>
+        <div className="modal-body login">
+          <label>
+            User name
+            <input type="text" autoComplete="username" value={username} onChange={(e) => setUsername(e.target.value)} autoFocus />
+          </label>
+          <label>
+            Password
+            <input type="password" autoComplete="current-password" value={password} onChange={(e) => setPassword(e.target.value)} />
+          </label>
+          {error ? <div className="callout error">{error}</div> : null}
+          <div className="row">
+            <span className="spacer" />
+            <button className="btn primary" type="submit" disabled={busy || !username || !password}>
+              {busy ? "Logging in…" : "Log in"}
+            </button>
+          </div>
+        </div>
+      </form>
     </div>
   );
 }

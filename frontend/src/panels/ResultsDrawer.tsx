@@ -5,7 +5,7 @@ import { useEffect, useMemo, useRef, useState } from "react";
 import { useShallow } from "zustand/react/shallow";
 import { api, ApiError } from "../api/client";
 import type { Artifact, NodeOutput, Run } from "../api/types";
-import { keys } from "../app/actions";
+import { downloadFile, keys } from "../app/actions";
 import { useUi, type DrawerTab } from "../app/ui";
 import { PredictedVsActual, Residuals } from "../charts/Charts";
 import { formatValue, STATUS_LABELS } from "../editor/looks";
@@ -22,9 +22,9 @@ function Downloads({ artifacts, nodeId, port }: { artifacts: Artifact[] | undefi
     <div className="downloads">
       {mine.flatMap((a) =>
         Object.entries(a.downloads).map(([fmt, url]) => (
-          <a key={`${a.id}-${fmt}`} className="btn small" href={url} download data-testid={`download-${fmt}`}>
+          <button key={`${a.id}-${fmt}`} className="btn small" onClick={() => void downloadFile(url, `${nodeId}-${port}.${fmt}`)} data-testid={`download-${fmt}`}>
             ⤓ {a.kind === "model" ? "Model" : a.kind === "table" ? "Table" : a.kind === "metrics" ? "Metrics" : a.name ?? "File"} ({fmt})
-          </a>
+          </button>
         )),
       )}
     </div>
