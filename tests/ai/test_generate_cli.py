@@ -93,3 +93,9 @@ def test_cli_reads_the_llm_settings_from_the_environment(folder: Path, monkeypat
     assert server.requests[0]["model"] == "env-model" and server.headers[0]["authorization"] == "Bearer env-key"
     assert len(server.requests) == 1  # --offline did not call it
     assert offline.exit_code == 0 and "workflow from the planner" in offline.stderr
+
+
+def test_unwritable_output_is_a_clear_error(folder: Path) -> None:
+    target = folder / "missing-dir" / "wf.json"
+    result = runner.invoke(app, ["generate", "classify iris species", "--dataset", str(folder / "iris.csv"), "-o", str(target)])
+    assert result.exit_code == 2 and "cannot write" in result.stderr

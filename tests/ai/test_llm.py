@@ -202,3 +202,13 @@ def test_an_answer_without_choices_is_retried(shared_datasets: Path) -> None:
     with FakeLLM([Reply(status=200, body=empty), Reply(answer(titanic_workflow()))]) as server:
         result = run(server, shared_datasets)
     assert result["source"] == "llm" and len(server.requests) == 2
+
+
+def test_a_valid_answer_on_another_target_is_flagged(shared_datasets: Path) -> None:
+    other = titanic_workflow()
+    other["nodes"][1]["params"]["columns"] = ["deck", "who", "adult_male"]
+    other["nodes"][2]["params"]["target"] = "sex"
+    with FakeLLM([Reply(answer(other))]) as server:
+        result = run(server, shared_datasets)
+    assert result["source"] == "llm"
+    assert any("predicts 'sex'" in w and "'survived'" in w for w in result["warnings"])

@@ -45,6 +45,13 @@ def find_dataset(prompt: str, dataset: Path | None, data_dir: Path | None) -> Pa
     raise GenerationRefused(f"name one dataset in the prompt or with --dataset (found: {choices})", "which_dataset")
 
 
+def _likely_target(prompt: str, profile: DatasetProfile) -> str | None:
+    try:
+        return choose_target(parse_intent(prompt).text, profile, None).target
+    except GenerationRefused:
+        return None
+
+
 def _hints(prompt: str, profile: DatasetProfile) -> list[str]:
     """Findings the planner makes, handed to the LLM so it need not rediscover them."""
     hints = [f"{c.name!r} is identifier-like: drop it" for c in profile.columns if c.identifier_like]
@@ -58,6 +65,19 @@ def _hints(prompt: str, profile: DatasetProfile) -> list[str]:
         hints += [f"if {choice.target!r} is the target, drop {leak.column!r}: {leak.reason}" for leak in
                   find_leaks(profile, choice.target, others)]
     return hints
+
+
+def _target_check(workflow: dict[str, Any], expected: str | None) -> list[str]:
+    """A warning when the LLM predicts another column than the one the prompt seems to name."""
+    targets = {
+        node.get("params", {}).get("target")
+        for node in workflow.get("nodes", [])
+        if node.get("type") == "train_test_split"
+    }
+    if expected is None or not targets or expected in targets:
+        return []
+    chosen = ", ".join(repr(t) for t in sorted(str(t) for t in targets))
+    return [f"the LLM predicts {chosen}, but the prompt seems to ask for {expected!r}: check the split's target"]
 
 
 def generate(
@@ -91,7 +111,7 @@ def generate(
                 "workflow": answer.workflow,
                 "explanation": answer.explanation,
                 "source": "llm",
-                "warnings": answer.warnings,
+                "warnings": _target_check(answer.workflow, _likely_target(prompt, profile)) + answer.warnings,
             }
         except ProviderError as exc:
             warnings.append(f"the LLM gave no usable workflow ({exc}); the offline planner made this one instead")

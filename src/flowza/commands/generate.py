@@ -46,7 +46,11 @@ def generate(
     for warning in result["warnings"]:
         err.print(f"[yellow]warning[/] {escape(warning)}")
     if output is not None:
-        output.write_text(json.dumps(result["workflow"], indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        try:
+            output.write_text(json.dumps(result["workflow"], indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        except OSError as exc:
+            err.print(f"[bold red]error:[/] cannot write {escape(str(output))}: {escape(exc.strerror or str(exc))}")
+            raise typer.Exit(2) from None
         err.print(f"wrote {escape(str(output))}")
     if as_json:
         typer.echo(json.dumps(result, indent=2, ensure_ascii=False))
