@@ -33,7 +33,28 @@ class Settings(BaseSettings):
     host: str = Field(default="127.0.0.1", description="Address `flowza serve` binds to")
     port: int = Field(default=8000, ge=0, le=65535, description="Port `flowza serve` listens on")
     run_workers: int = Field(default=4, ge=1, le=64, description="Runs executed at once by the inline executor")
-    broker_url: str | None = Field(default=None, description="Celery broker (redis://…); unused until workers exist")
+    broker_url: str | None = Field(
+        default=None, description="Celery broker (redis://…): when set, `serve` sends runs to `flowza worker` processes"
+    )
+    # Scale-out (issue 4): Celery workers, the shared artifact store and the run watchdog.
+    artifacts_url: str | None = Field(
+        default=None,
+        description="Shared store of node outputs: a directory or an fsspec URL (s3://bucket/prefix, file:///mnt/x); "
+        "default: the cache directory itself",
+    )
+    queue: str = Field(default="flowza", description="Celery queue the server sends runs to and workers read")
+    max_attempts: int = Field(default=3, ge=1, le=20, description="Attempts of a run whose worker died, then failed")
+    run_timeout: float = Field(default=3600, gt=0, description="Seconds a run may take on a worker (soft limit)")
+    heartbeat_seconds: float = Field(
+        default=1, gt=0, description="How often a worker marks a run alive and reads its cancel flag (at most 1 s)"
+    )
+    heartbeat_timeout: float = Field(default=60, gt=0, description="Seconds without heartbeat before a run is re-queued")
+    redispatch_seconds: float = Field(
+        default=300, gt=0, description="Re-send a still-queued run after this long (a broker may lose messages)"
+    )
+    worker_max_memory_mb: int = Field(
+        default=4096, ge=0, description="A worker child is replaced after a run that left it above this (0: no limit)"
+    )
     seed_samples: bool = Field(default=True, description="`serve` adds the sample datasets for the local user")
 
     # Security (README "Security"): authentication and input limits.

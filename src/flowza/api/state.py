@@ -41,8 +41,17 @@ class ServerState:
         engine = make_engine(settings.resolved_database_url(), pool_size=max(10, settings.run_workers + 5))
         sessions = make_session_factory(engine)
         layout = Layout(home)
-        runs = RunService(sessions, layout, settings.server_cache_dir())
-        executor = InlineExecutor(runs.execute, settings.run_workers)
+        executor: Executor
+        if settings.broker_url:  # runs go to `flowza worker` processes (issue 4)
+            from flowza.worker.executor import CeleryExecutor
+            from flowza.worker.runtime import bind_artifact_store
+
+            bind_artifact_store(settings)
+            runs = RunService(sessions, layout, settings.server_cache_dir(), executor_name=CeleryExecutor.name)
+            executor = CeleryExecutor(settings, sessions)
+        else:
+            runs = RunService(sessions, layout, settings.server_cache_dir())
+            executor = InlineExecutor(runs.execute, settings.run_workers)
         return cls(settings, engine, sessions, layout, DatasetService(layout, sessions), runs, executor)
 
     def start(self) -> None:
@@ -51,7 +60,11 @@ class ServerState:
         upgrade(self.settings.resolved_database_url())
         with transaction(self.sessions) as session:
             self.user_id = Users(session).get_or_create(LOCAL_USER).id
-        self.recovered = self.runs.recover()
+        start_executor = getattr(self.executor, "start", None)
+        if callable(start_executor):  # Celery: workers hold the runs; the reaper recovers those of dead workers
+            start_executor()
+        else:
+            self.recovered = self.runs.recover()
         if self.recovered:
             log.warning("marked %d run(s) left unfinished by a previous process as failed", len(self.recovered))
         if self.settings.seed_samples:

@@ -10,7 +10,7 @@ import importlib
 
 import typer
 
-COMMAND_MODULES: list[str] = ["generate", "serve", "db", "export", "user"]
+COMMAND_MODULES: list[str] = ["generate", "serve", "db", "export", "user", "worker"]
 
 
 def register_all(app: typer.Typer) -> None:

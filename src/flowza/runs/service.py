@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -46,6 +47,8 @@ class RunService:
     layout: Layout
     cache_root: Path
     executor_name: str = "inline"
+    # Who records the run's events (a Celery worker passes one that checks it still holds the run).
+    recorder_factory: Callable[[sessionmaker[Session], str], RunRecorder] = RunRecorder
 
     def create(self, owner_id: str, workflow_id: str, version: int | None, target_node: str | None) -> RunRow:
         """Validate the workflow version against the owner's datasets and insert a pending run."""
@@ -99,7 +102,7 @@ class RunService:
                 return
             stored = Workflows(session).version(run.workflow_id, run.workflow_version)
             document: dict[str, Any] | None = stored.document if stored is not None else None
-        recorder = RunRecorder(self.sessions, run_id)
+        recorder = self.recorder_factory(self.sessions, run_id)
         if signal.reason is not None:
             recorder.abort("failed", signal.reason)
             return

@@ -1,0 +1,66 @@
+"""What one worker process holds: settings, database, the run service with the shared cache.
+
+Built lazily in each Celery child (after the fork), never in the parent, so no database
+connection is shared between processes.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+from dataclasses import dataclass
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from flowza.artifacts.store import open_store
+from flowza.config import Settings
+from flowza.datasets.layout import Layout
+from flowza.db.session import make_engine, make_session_factory
+from flowza.engine.cache import bind_remote
+from flowza.runs.service import RunService
+from flowza.worker.leases import CELERY
+
+
+def bind_artifact_store(settings: Settings) -> None:
+    """Make the process's cache directory a working copy of FLOWZA_ARTIFACTS_URL (when set)."""
+    bind_remote(settings.server_cache_dir(), open_store(settings.artifacts_url))
+
+
+@dataclass
+class WorkerRuntime:
+    settings: Settings
+    engine: Engine
+    sessions: sessionmaker[Session]
+    service: RunService
+    pid: int
+
+    @classmethod
+    def build(cls, settings: Settings) -> WorkerRuntime:
+        engine = make_engine(settings.resolved_database_url(), pool_size=3)
+        sessions = make_session_factory(engine)
+        bind_artifact_store(settings)
+        layout = Layout(settings.resolved_data_dir())
+        service = RunService(sessions, layout, settings.server_cache_dir(), executor_name=CELERY)
+        return cls(settings, engine, sessions, service, os.getpid())
+
+
+def worker_name() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+_settings: Settings | None = None
+_runtime: WorkerRuntime | None = None
+
+
+def configure(settings: Settings) -> None:
+    """The settings of this worker (CLI flags included); forked children inherit them."""
+    global _settings, _runtime
+    _settings, _runtime = settings, None
+
+
+def runtime() -> WorkerRuntime:
+    global _runtime
+    if _runtime is None or _runtime.pid != os.getpid():
+        _runtime = WorkerRuntime.build(_settings or Settings())
+    return _runtime
