@@ -8,6 +8,7 @@ metrics and artifacts, so whoever sees it can read the complete run.
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime
 from typing import Any
 
@@ -90,9 +91,8 @@ class RunRecorder:
                 )
             runs.add_artifacts(artifacts)
             runs.finish(self.run_id, result.status, error, metrics, files, warnings)
-            self._add_event(
-                runs, "run_finished", {"status": result.status, "error": error, "data": {"metrics": metrics}}
-            )
+            final = {"status": result.status, "error": error, "time": time.time(), "data": {"metrics": metrics}}
+            self._add_event(runs, "run_finished", final)
 
     def _artifacts(self, result: RunResult, cache: Cache | None) -> list[ArtifactRow]:
         rows: list[ArtifactRow] = []
@@ -121,4 +121,5 @@ class RunRecorder:
             runs = Runs(session)
             runs.close_open_nodes(self.run_id, node_status, error)
             runs.finish(self.run_id, status, error)
-            self._add_event(runs, "run_finished", {"status": status, "error": error, "data": {"metrics": {}}})
+            final = {"status": status, "error": error, "time": time.time(), "data": {"metrics": {}}}
+            self._add_event(runs, "run_finished", final)
