@@ -1,0 +1,28 @@
+"""A run from the API executed by a `flowza worker` process; its events reach the SSE stream in order."""
+
+from __future__ import annotations
+
+from fastapi.testclient import TestClient
+
+from tests.api.conftest import sse_events
+from tests.worker.conftest import PIPELINE, Stack, saved_workflow, start_run, wait_finished
+
+
+def test_a_run_is_executed_by_a_worker_and_streams_its_events(stack: Stack, api: TestClient) -> None:
+    assert api.get("/api/v1/health").json()["executor"] == "celery"
+    stack.start_worker("w1")
+    run_id = start_run(api, saved_workflow(api))
+    run = wait_finished(api, run_id)
+    assert run["status"] == "succeeded", run
+    assert [node["status"] for node in run["nodes"].values()] == ["succeeded"] * len(PIPELINE)
+    assert 0.8 < run["metrics"]["eval"]["accuracy"] <= 1.0
+
+    events = sse_events(api, run_id)
+    assert [event["id"] for event in events] == list(range(1, len(events) + 1))
+    assert events[0]["event"] == "run_started" and events[-1]["event"] == "run_finished"
+    assert [e["data"]["node_id"] for e in events if e["event"] == "node_started"] == PIPELINE
+
+    # the API reads node outputs a worker wrote, through the artifact store (its own cache is empty)
+    preview = api.get(f"/api/v1/runs/{run_id}/nodes/split/output", params={"limit": 5})
+    assert preview.status_code == 200, preview.text
+    assert preview.json()["kind"] == "table" and len(preview.json()["rows"]) == 5
