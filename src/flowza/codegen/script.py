@@ -18,8 +18,8 @@ RULE = "# " + "-" * 98
 
 
 def render_script(plan: ExportPlan, data_dir_default: str = ".") -> str:
-    parts = ["\n".join(f"# {line}" for line in header_lines(plan))]
-    parts.append("# Run: DATA_DIR=/folder/with/the/csv/files python this_file.py")
+    header = [*header_lines(plan), "Run: DATA_DIR=/folder/with/the/csv/files python this_file.py"]
+    parts = ["\n".join(f"# {line}" for line in header)]
     parts.append(imports_block(plan.imports()))
     parts.append(settings_block(data_dir_default))
     if plan.helpers:

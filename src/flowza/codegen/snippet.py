@@ -45,7 +45,7 @@ def comment_text(value: Any) -> str:
 def identifier(text: str) -> str:
     """An ASCII Python identifier that reads like `text`."""
     name = re.sub(r"[^0-9A-Za-z_]+", "_", text).strip("_").lower()
-    name = re.sub(r"_+", "_", name)
+    name = re.sub(r"_+", "_", name)[:24].rstrip("_")
     if not name:
         name = "node"
     if name[0].isdigit():

@@ -130,15 +130,24 @@ def code(params: Params, names: Names) -> Snippet:
     else:
         numeric_imputer = f"SimpleImputer(strategy={lit(params.strategy)})"
         text_imputer = 'SimpleImputer(strategy="most_frequent")'
+    groups = names.var("groups")
     before = "\n".join(
         [
             f"{columns} = {chosen}",
             f"{numeric} = [c for c in {columns} if is_numeric({frame}[c]) and not pd.api.types.is_bool_dtype({frame}[c])]",
             f"{text} = [c for c in {columns} if c not in {numeric}]",
+            "# numbers and text need different imputers; a group without columns is left out",
+            f"{groups} = [",
+            "    (name, imputer, selected)",
+            "    for name, imputer, selected in [",
+            f'        ("numeric", {numeric_imputer}, {numeric}),',
+            f'        ("text", {text_imputer}, {text}),',
+            "    ]",
+            "    if selected",
+            "]",
         ]
     )
-    groups = f'[("numeric", {numeric_imputer}, {numeric}), ("text", {text_imputer}, {text})]'
-    make = column_transformer(f"[group for group in {groups} if group[2]]")
+    make = column_transformer(groups)
     return fitted_step(
         names,
         data,
