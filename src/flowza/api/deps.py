@@ -6,8 +6,11 @@ from collections.abc import Iterator
 from typing import Annotated
 
 from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 
+from flowza.api.errors import ApiError
+from flowza.api.identity import authenticated_id
 from flowza.api.state import ServerState
 
 
@@ -24,9 +27,24 @@ def get_session(state: StateDep) -> Iterator[Session]:
         yield session
 
 
-def current_user(state: StateDep) -> str:
-    """The id of the user making the request: the local user until authentication (issue 8) exists."""
-    return state.user_id
+bearer = HTTPBearer(
+    auto_error=False,
+    description="A token from POST /api/v1/auth/token or `flowza user token NAME` (needed when the server runs "
+    "with --auth / FLOWZA_AUTH=1)",
+)
+
+
+def current_user(
+    request: Request, state: StateDep, _: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)] = None
+) -> str:
+    """The id of the user making the request: the token's user with auth on, else the local user.
+
+    The token itself is checked by the auth gate (flowza.api.auth_gate) before any route runs.
+    """
+    user_id = authenticated_id(request, state.settings.auth, state.user_id)
+    if user_id is None:
+        raise ApiError(401, "log in first: send 'Authorization: Bearer TOKEN'")
+    return user_id
 
 
 SessionDep = Annotated[Session, Depends(get_session)]

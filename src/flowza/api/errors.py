@@ -7,7 +7,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
-from flowza.datasets.checks import BadFile
+from flowza.datasets.checks import BadFile, TableTooLarge
 from flowza.datasets.names import BadName
 from flowza.datasets.service import DatasetExists, DatasetInUse
 from flowza.datasets.upload import BadUpload, TooLarge
@@ -30,6 +30,7 @@ def not_found(what: str) -> ApiError:
 STATUS_OF: dict[type[Exception], int] = {
     NotFound: 404,
     OutputMissing: 404,
+    TableTooLarge: 413,  # before BadFile, its base class
     BadFile: 422,
     BadName: 422,
     BadUpload: 400,

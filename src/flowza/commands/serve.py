@@ -39,9 +39,10 @@ def register(app: typer.Typer) -> None:
         database_url: Annotated[
             str | None, typer.Option("--database-url", help="SQLAlchemy URL (env FLOWZA_DATABASE_URL)")
         ] = None,
-        allow_no_auth: Annotated[
-            bool, typer.Option("--allow-no-auth", help="Bind to a non-loopback address without authentication")
-        ] = False,
+        auth: Annotated[
+            bool | None,
+            typer.Option("--auth", help="Require a login or API token on every route but health (env FLOWZA_AUTH=1)"),
+        ] = None,
         log_level: Annotated[str, typer.Option("--log-level", help="uvicorn log level")] = "info",
     ) -> None:
         """Start the Flowza server: HTTP API, docs at /docs, the editor at / when built."""
@@ -49,14 +50,25 @@ def register(app: typer.Typer) -> None:
 
         from flowza.api.app import create_app
 
-        settings = settings_with(host=host, port=port, data_dir=data_dir, database_url=database_url)
-        if not is_loopback(settings.host) and not allow_no_auth:
+        settings = settings_with(
+            host=host, port=port, data_dir=data_dir, database_url=database_url, auth=True if auth else None
+        )
+        if not is_loopback(settings.host) and not settings.auth:
             typer.echo(
                 f"error: binding to {settings.host} would expose Flowza without authentication; "
-                "use --host 127.0.0.1 or pass --allow-no-auth",
+                "use --host 127.0.0.1, or turn authentication on with --auth (or FLOWZA_AUTH=1) "
+                "after creating an account with `flowza user create NAME --admin`",
                 err=True,
             )
             raise typer.Exit(2)
+        if settings.auth:
+            typer.echo("Authentication is on: log in with an account made by `flowza user create`.", err=True)
+        else:
+            typer.echo(
+                f"Single-user mode: no login, everything belongs to the local user; only {settings.host} can reach "
+                "this server. Use --auth (FLOWZA_AUTH=1) for a shared server.",
+                err=True,
+            )
         typer.echo(f"Flowza data directory: {settings.resolved_data_dir()}", err=True)
         typer.echo(f"API docs: http://{settings.host}:{settings.port}/docs", err=True)
         uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level=log_level)

@@ -13,7 +13,7 @@ import pandas as pd
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from flowza.datasets.checks import load_checked
+from flowza.datasets.checks import CsvLimits, load_checked
 from flowza.datasets.layout import Layout
 from flowza.datasets.names import path_in
 from flowza.datasets.parquet import write_parquet
@@ -51,6 +51,7 @@ class DatasetService:
     def __init__(self, layout: Layout, sessions: sessionmaker[Session]) -> None:
         self.layout = layout
         self.sessions = sessions
+        self.limits = CsvLimits()  # set from the settings by flowza.api.security
 
     def scratch_dir(self, owner_id: str) -> Path:
         """A fresh folder for one upload; the caller removes it when done."""
@@ -71,7 +72,7 @@ class DatasetService:
         """
         if self.exists(owner_id, name):
             raise DatasetExists(name)
-        frame = load_checked(source)
+        frame = load_checked(source, self.limits)
         dataset_id = new_id()
         final_csv = path_in(self.layout.datasets_dir(owner_id), name)
         final_parquet = self.layout.parquet_path(owner_id, dataset_id)

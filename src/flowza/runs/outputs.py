@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
+from flowza.datasets.csvsafe import to_safe_csv
 from flowza.datasets.parquet import write_parquet
 from flowza.datasets.preview import frame_page
 from flowza.engine.cache import Cache
@@ -116,7 +117,7 @@ def download(
     value = load_outputs(cache_root, cache_key)[port]
     if isinstance(value, Dataset):
         if fmt in (None, "csv"):
-            return Download(f"{base_name}.csv", "text/csv", content=value.frame.to_csv(index=False).encode())
+            return Download(f"{base_name}.csv", "text/csv", content=to_safe_csv(value.frame))
         if fmt == "parquet":
             buffer = io.BytesIO()
             write_parquet(value.frame, buffer)

@@ -1,0 +1,51 @@
+"""Wiring the security pieces into the app: request limits, the auth gate, auth and user routes."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DataError
+
+from flowza.api.state import ServerState
+from flowza.auth.service import AuthService
+from flowza.datasets.checks import CsvLimits
+
+UPLOAD_PATH = "/api/v1/datasets"
+
+
+def auth_service(request: Request) -> AuthService:
+    service: AuthService = request.app.state.flowza_auth
+    return service
+
+
+def _is_upload(method: str, path: str) -> bool:
+    return method == "POST" and path.rstrip("/") == UPLOAD_PATH
+
+
+def install(app: FastAPI, state: ServerState, prefix: str) -> None:
+    """Call before the web app's catch-all route is added, so the auth routes are reached."""
+    from flowza.api.auth_gate import AuthGate
+    from flowza.api.limits import RequestLimits
+    from flowza.api.routes.auth import router as auth_router
+    from flowza.api.routes.users import router as users_router
+
+    settings = state.settings
+    state.datasets.limits = CsvLimits(settings.max_columns, settings.max_rows, settings.max_field_bytes)
+    service = AuthService(state.sessions, settings.token_days)
+    app.state.flowza_auth = service
+    app.include_router(auth_router, prefix=prefix)
+    app.include_router(users_router, prefix=prefix)
+    # Added last runs first: limits, then the gate, then the routes.
+    app.add_middleware(AuthGate, auth=service, enabled=settings.auth)  # type: ignore[arg-type]
+    app.add_middleware(
+        RequestLimits,  # type: ignore[arg-type]
+        max_body=settings.max_body_bytes,
+        max_depth=settings.max_json_depth,
+        is_upload=_is_upload,
+    )
+
+    async def data_error(_: Request, exc: Exception) -> JSONResponse:
+        # A value the database cannot store (out-of-range number, over-long or NUL text): the caller's input.
+        return JSONResponse({"detail": "a value in the request cannot be stored (out of range or malformed)"}, 422)
+
+    app.add_exception_handler(DataError, data_error)
