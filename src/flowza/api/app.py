@@ -12,6 +12,7 @@ from starlette.concurrency import run_in_threadpool
 from flowza import __version__
 from flowza.api import errors, security, web
 from flowza.api.routes.datasets import router as datasets_router
+from flowza.api.routes.export import router as export_router
 from flowza.api.routes.generate import router as generate_router
 from flowza.api.routes.health import router as health_router
 from flowza.api.routes.nodes import router as nodes_router
@@ -59,6 +60,7 @@ def create_app(settings: Settings | None = None, web_dir: Path | None = None) ->
         health_router, nodes_router, templates_router, datasets_router, workflows_router, runs_router, generate_router
     ):
         app.include_router(router, prefix=API_PREFIX)
+    app.include_router(export_router, prefix=API_PREFIX)
     security.install(app, state, API_PREFIX)  # auth routes, the auth gate and request limits (README "Security")
     web.install(app, web_dir or web.DEFAULT_WEB_DIR)
     return app
