@@ -7,6 +7,7 @@ metric functions are taken from `flowza.nodes.evaluate.metrics` itself, so they 
 from __future__ import annotations
 
 import inspect
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -106,8 +107,19 @@ def _metric_sources() -> str:
         flowza_metrics.regression_metrics,
     ]
     parts = [f"MAX_ROC_POINTS = {flowza_metrics.MAX_ROC_POINTS}"]
-    parts += [inspect.getsource(fn).strip() for fn in functions]
+    parts += [_without_local_imports(inspect.getsource(fn).strip()) for fn in functions]
     return "\n\n\n".join(parts)
+
+
+# only the imports the generated file already makes at its top (PD, NP, skm) are taken out
+_LOCAL_IMPORT = re.compile(
+    r"^\s+(import numpy as np|import pandas as pd|from sklearn import metrics as skm)\n(\s*\n)?", re.M
+)
+
+
+def _without_local_imports(source: str) -> str:
+    """Flowza imports numpy, pandas and scikit-learn lazily inside functions; the script imports them once, at the top."""
+    return _LOCAL_IMPORT.sub("", source)
 
 
 METRICS = Helper(
