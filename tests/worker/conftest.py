@@ -24,10 +24,12 @@ import psycopg
 import pytest
 import redis
 from fastapi.testclient import TestClient
+from sqlalchemy import text
 
 from flowza.api.app import create_app
 from flowza.config import Settings
 from flowza.db.migrate import upgrade
+from flowza.db.session import make_engine
 from flowza.demo import iris
 from tests.api.conftest import csv_bytes, save, upload
 
@@ -41,15 +43,17 @@ STARTUP_SECONDS = 90.0  # a worker on a loaded 2-core machine can take a while t
 PIPELINE = ["load", "clean", "split", "model", "eval"]
 
 
-def small_workflow(name: str = "iris") -> dict[str, Any]:
+def small_workflow(name: str = "iris", prefix: str = "", test_size: float = 0.2) -> dict[str, Any]:
+    """The test pipeline; `prefix` renames its nodes (the delay hook is keyed by node id)."""
+    ids = [prefix + node_id for node_id in PIPELINE]
     nodes = [
-        {"id": "load", "type": "load_csv", "params": {"dataset": "iris.csv"}},
-        {"id": "clean", "type": "drop_nulls", "params": {}},
-        {"id": "split", "type": "train_test_split", "params": {"target": "species"}},
-        {"id": "model", "type": "logistic_regression", "params": {}},
-        {"id": "eval", "type": "evaluate", "params": {}},
+        {"id": ids[0], "type": "load_csv", "params": {"dataset": "iris.csv"}},
+        {"id": ids[1], "type": "drop_nulls", "params": {}},
+        {"id": ids[2], "type": "train_test_split", "params": {"target": "species", "test_size": test_size}},
+        {"id": ids[3], "type": "logistic_regression", "params": {}},
+        {"id": ids[4], "type": "evaluate", "params": {}},
     ]
-    edges = [{"source": a, "target": b} for a, b in zip(PIPELINE, PIPELINE[1:], strict=False)]
+    edges = [{"source": a, "target": b} for a, b in zip(ids, ids[1:], strict=False)]
     return {"schema_version": 1, "name": name, "nodes": nodes, "edges": edges}
 
 
@@ -213,8 +217,8 @@ def api(stack: Stack) -> Iterator[TestClient]:
         yield client
 
 
-def saved_workflow(client: TestClient, name: str = "iris") -> str:
-    return str(save(client, small_workflow(name))["id"])
+def saved_workflow(client: TestClient, name: str = "iris", prefix: str = "", test_size: float = 0.2) -> str:
+    return str(save(client, small_workflow(name, prefix, test_size))["id"])
 
 
 def start_run(client: TestClient, workflow_id: str) -> str:
@@ -235,6 +239,35 @@ def wait_finished(client: TestClient, run_id: str, timeout: float = 90.0) -> dic
 
     result: dict[str, Any] = wait_for(finished, timeout, f"run {run_id} to finish", every=0.2)
     return result
+
+
+def events_of(database_url: str, run_id: str) -> list[tuple[int, str, dict[str, Any]]]:
+    """The run's stored events (seq, type, payload), straight from the database."""
+    engine = make_engine(database_url, pool_size=1)
+    try:
+        with engine.connect() as connection:
+            rows = connection.execute(
+                text("SELECT seq, type, payload FROM run_events WHERE run_id = :id ORDER BY seq"), {"id": run_id}
+            ).all()
+    finally:
+        engine.dispose()
+    return [(int(row[0]), str(row[1]), dict(row[2])) for row in rows]
+
+
+def run_row(database_url: str, run_id: str) -> dict[str, Any]:
+    engine = make_engine(database_url, pool_size=1)
+    try:
+        with engine.connect() as connection:
+            row = connection.execute(
+                text("SELECT status, attempt, worker, error FROM runs WHERE id = :id"), {"id": run_id}
+            ).one()
+    finally:
+        engine.dispose()
+    return {"status": row[0], "attempt": row[1], "worker": row[2], "error": row[3]}
+
+
+def started(events: list[tuple[int, str, dict[str, Any]]], node_id: str) -> int:
+    return sum(1 for _, kind, payload in events if kind == "node_started" and payload.get("node_id") == node_id)
 
 
 def wait_node(client: TestClient, run_id: str, node_id: str, status: str, timeout: float = 90.0) -> None:

@@ -45,8 +45,9 @@ class WorkerRuntime:
         return cls(settings, engine, sessions, service, os.getpid())
 
 
-def worker_name() -> str:
-    return f"{socket.gethostname()}:{os.getpid()}"
+def worker_name(node: str | None = None) -> str:
+    """Who holds a run: the Celery node name (or the host) and the pid of the process running it."""
+    return f"{node or socket.gethostname()}:{os.getpid()}"
 
 
 _settings: Settings | None = None

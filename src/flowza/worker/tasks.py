@@ -9,7 +9,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 
-from celery import Celery
+from celery import Celery, Task
 from celery.exceptions import SoftTimeLimitExceeded
 
 from flowza.db.session import transaction
@@ -25,11 +25,11 @@ log = logging.getLogger(__name__)
 MAX_TICK_SECONDS = 1.0  # cancel requests are noticed within this, whatever the heartbeat interval
 
 
-def execute_attempt(run_id: str, attempt: int) -> str:
+def execute_attempt(run_id: str, attempt: int, node: str | None = None) -> str:
     """Run attempt `attempt` of `run_id` unless another delivery already claimed it."""
     state = runtime()
     with transaction(state.sessions) as session:
-        if not Leases(session).claim(run_id, attempt, worker_name()):
+        if not Leases(session).claim(run_id, attempt, worker_name(node)):
             log.info("run %s attempt %d: already claimed, finished or superseded; nothing to do", run_id, attempt)
             return "skipped"
     settings = state.settings
@@ -57,6 +57,6 @@ def execute_attempt(run_id: str, attempt: int) -> str:
 
 
 def register_tasks(app: Celery) -> None:
-    @app.task(name=RUN_TASK, acks_late=True, reject_on_worker_lost=True, ignore_result=True)
-    def run(run_id: str, attempt: int) -> str:
-        return execute_attempt(str(run_id), int(attempt))
+    @app.task(name=RUN_TASK, bind=True, acks_late=True, reject_on_worker_lost=True, ignore_result=True)
+    def run(self: Task, run_id: str, attempt: int) -> str:
+        return execute_attempt(str(run_id), int(attempt), self.request.hostname)
