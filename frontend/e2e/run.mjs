@@ -46,7 +46,9 @@ async function scenarioA(page, url) {
   await target.locator('option[value="species"]').waitFor({ state: "attached", timeout: 15_000 });
   await target.selectOption("species");
 
-  // run: every node turns succeeded, the accuracy is shown
+  // name it, then run: every node turns succeeded, the accuracy is shown
+  await page.getByTestId("workflow-name").fill("Iris species");
+  await page.getByTestId("workflow-name").press("Enter");
   await page.getByTestId("run").click();
   await waitStatuses(page, ["load_csv", "train_test_split", "logistic_regression", "evaluate"]);
   await selectNode(page, "evaluate");
@@ -66,6 +68,7 @@ async function scenarioA(page, url) {
   await page.reload();
   await ready(page);
   assert.equal(await page.locator(".react-flow__node").count(), 4, "4 nodes after reload");
+  assert.equal(await page.getByTestId("workflow-name").inputValue(), "Iris species");
   assert.equal(await edgeCount(page), 3, "3 edges after reload");
   await page.getByTestId("save-state").filter({ hasText: "Saved" }).waitFor();
   const ds = await page.locator(".react-flow__node[data-id=load_csv] .fnode-summary").textContent();
@@ -204,6 +207,7 @@ async function scenarioC(page) {
   // and the run is refused with the reason
   await page.getByTestId("run").click();
   await page.getByTestId("toast-error").filter({ hasText: /test_size|less than 1|Fix/ }).first().waitFor();
+  if (process.env.FLOWZA_E2E_DEBUG_SHOTS) await page.screenshot({ path: join(process.env.FLOWZA_E2E_DEBUG_SHOTS, "c.png") });
   console.log("  (c) broken param flagged on the node and beside the field: ok");
 }
 

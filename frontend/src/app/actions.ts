@@ -217,7 +217,16 @@ export async function loadTemplate(template: Template): Promise<void> {
   setUrlWorkflow(null);
   saveDraft();
   ui().openDialog(null);
-  ui().toast("info", `Template loaded. ${template.dataset_kind ? "Pick a dataset and target in the highlighted nodes." : ""}`);
+  // point at what the template leaves open: the dataset to load and the column to predict
+  const todo = editor().nodes.filter((n) => {
+    const spec = editor().catalog[n.data.type];
+    const props = spec?.params_schema.properties ?? {};
+    return Object.entries(props).some(([k, p]) => (p["ui:widget"] === "dataset" || (p["ui:widget"] === "column" && p.type === "string")) && !n.data.params[k]);
+  });
+  if (todo.length) {
+    editor().select([todo[0].id]);
+    ui().toast("info", `Template loaded. Fill in ${todo.map((n) => `“${n.id}”`).join(" and ")} (dataset, target), then Run.`, 6000);
+  } else ui().toast("info", "Template loaded. Press Run when ready.");
 }
 
 export async function loadGenerated(doc: WorkflowDoc): Promise<void> {
@@ -332,32 +341,58 @@ function stopFollowing(): void {
 
 const FINAL = new Set(["succeeded", "failed", "cancelled", "canceled", "error"]);
 
-async function finishRun(runId: string): Promise<void> {
+/** The run ended (its final event arrived, or polling saw a final status): show the outcome. */
+async function finishRun(runId: string, finalStatus: string | null): Promise<void> {
   stopFollowing();
+  let run;
   try {
-    const run = await api.run(runId);
-    editor().applyRun(run);
-    const failed = Object.entries(run.nodes).filter(([, n]) => n.status === "failed");
-    if (run.status === "succeeded") {
-      const cached = Object.values(run.nodes).filter((n) => n.status === "cached").length;
-      ui().toast("success", `Run finished${cached ? ` (${cached} node${cached > 1 ? "s" : ""} reused from cache)` : ""}.`);
-      ui().addLog(`Run ${runId.slice(0, 8)} succeeded`, "success");
-    } else if (run.status === "cancelled" || run.status === "canceled") {
-      ui().toast("info", "Run cancelled.");
-      ui().addLog(`Run ${runId.slice(0, 8)} cancelled`);
-    } else {
-      const first = failed[0];
-      const text = first ? `${first[0]} failed: ${first[1].error ?? "see the node"}` : (run.error ?? "the run failed");
-      ui().toast("error", `Run failed — ${text}`);
-      ui().addLog(`Run ${runId.slice(0, 8)} failed: ${text}`, "error");
-    }
-    const wf = editor().workflowId;
-    if (wf) void queryClient.invalidateQueries({ queryKey: keys.runs(wf) });
-    void queryClient.invalidateQueries({ queryKey: ["run", runId] });
-    if (run.status === "succeeded" && !ui().drawerOpen) ui().setDrawer(true, "output");
+    run = await api.run(runId);
   } catch (error) {
     ui().toast("error", `Could not read the run: ${message(error)}`);
+    return;
   }
+  if (editor().run?.id !== runId) return;
+  // The final event can arrive a moment before the run's record says so: trust the event, and
+  // read the record again shortly for the per-node details.
+  const status = FINAL.has(run.status) ? run.status : (finalStatus ?? run.status);
+  editor().applyRun({ ...run, status, metrics: Object.keys(run.metrics).length ? run.metrics : (editor().run?.metrics ?? {}) });
+  if (!FINAL.has(run.status)) {
+    let tries = 0;
+    const again = window.setInterval(async () => {
+      tries++;
+      try {
+        const later = await api.run(runId);
+        if (FINAL.has(later.status) || tries > 20) {
+          window.clearInterval(again);
+          if (editor().run?.id === runId) editor().applyRun(later);
+          const wf = editor().workflowId;
+          if (wf) void queryClient.invalidateQueries({ queryKey: keys.runs(wf) });
+        }
+      } catch {
+        window.clearInterval(again);
+      }
+    }, 700);
+  }
+  const nodes = editor().run?.nodes ?? run.nodes;
+  const failed = Object.entries(nodes).filter(([, n]) => n.status === "failed");
+  if (status === "succeeded") {
+    const cached = Object.values(nodes).filter((n) => n.status === "cached").length;
+    ui().toast("success", `Run finished${cached ? ` (${cached} node${cached > 1 ? "s" : ""} reused from cache)` : ""}.`);
+    ui().addLog(`Run ${runId.slice(0, 8)} succeeded`, "success");
+  } else if (status === "cancelled" || status === "canceled") {
+    ui().toast("info", "Run cancelled.");
+    ui().addLog(`Run ${runId.slice(0, 8)} cancelled`);
+  } else {
+    const first = failed[0];
+    const text = first ? `${first[0]} failed: ${first[1].error ?? "see the node"}` : (run.error ?? "the run failed");
+    ui().toast("error", `Run failed — ${text}`);
+    ui().addLog(`Run ${runId.slice(0, 8)} failed: ${text}`, "error");
+    if (first) editor().select([first[0]]);
+  }
+  const wf = editor().workflowId;
+  if (wf) void queryClient.invalidateQueries({ queryKey: keys.runs(wf) });
+  void queryClient.invalidateQueries({ queryKey: ["run", runId] });
+  if (status === "succeeded" && !ui().drawerOpen) ui().setDrawer(true, "output");
 }
 
 function onEvent(runId: string, raw: string, fallbackType: string): void {
@@ -385,7 +420,12 @@ function onEvent(runId: string, raw: string, fallbackType: string): void {
     ui().addLog(`Run ${runId.slice(0, 8)} started`);
   }
   if (type === "run_finished" || type === "end" || type === "done" || (!event.node_id && event.status && FINAL.has(event.status))) {
-    void finishRun(runId);
+    const metrics = (event.data as { metrics?: Record<string, Record<string, unknown>> } | null)?.metrics;
+    const current = editor().run;
+    if (current && current.id === runId) {
+      useEditor.setState({ run: { ...current, status: event.status ?? current.status, metrics: metrics ?? current.metrics, error: event.error ?? current.error } });
+    }
+    void finishRun(runId, event.status ?? null);
   }
 }
 
@@ -406,7 +446,7 @@ export function followRun(runId: string): void {
         const run = await api.run(runId);
         if (editor().run?.id !== runId) return stopFollowing();
         editor().applyRun(run);
-        if (FINAL.has(run.status)) void finishRun(runId);
+        if (FINAL.has(run.status)) void finishRun(runId, run.status);
       } catch {
         /* keep trying */
       }

@@ -81,7 +81,7 @@ export const useUi = create<UiState>()((set, get) => ({
   toast(kind, text, ms) {
     const id = nextToast++;
     set({ toasts: [...get().toasts.filter((t) => t.text !== text), { id, kind, text }].slice(-4) });
-    window.setTimeout(() => get().dismiss(id), ms ?? (kind === "error" ? 9000 : 4500));
+    window.setTimeout(() => get().dismiss(id), ms ?? (kind === "error" ? 9000 : kind === "warning" ? 6000 : 3500));
   },
   dismiss: (id) => set({ toasts: get().toasts.filter((t) => t.id !== id) }),
   ask(title, message, confirmLabel = "Continue", danger = false) {

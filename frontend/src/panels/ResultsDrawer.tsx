@@ -40,7 +40,7 @@ function PredictionCharts({ output }: { output: NodeOutput }) {
   const pairs = t.rows.map((r) => [r[ti], r[pi]]).filter((p): p is [number, number] => typeof p[0] === "number" && typeof p[1] === "number");
   if (pairs.length < 2 || new Set(pairs.map((p) => p[0])).size <= 10) return null;
   return (
-    <div className="charts-row">
+    <div className="charts-row" style={{ marginTop: 0, marginBottom: 12 }}>
       <figure className="chart-card">
         <figcaption>Predicted vs actual (rows on this page)</figcaption>
         <PredictedVsActual actual={pairs.map((p) => p[0])} predicted={pairs.map((p) => p[1])} />
@@ -102,9 +102,9 @@ function OutputView({ runId, nodeId, nodeType }: { runId: string; nodeId: string
       </div>
       {out.kind === "table" && out.table ? (
         <>
+          <PredictionCharts output={out} />
           <DataTable page={out.table} highlight={[out.table.target ?? "", "prediction", "probability"]} />
           <Pager offset={out.table.offset} limit={limit} total={out.table.total} onPage={setOffset} />
-          <PredictionCharts output={out} />
         </>
       ) : null}
       {out.kind === "metrics" && out.metrics ? <MetricsView metrics={out.metrics} /> : null}
