@@ -13,7 +13,7 @@ from nbformat import v4
 from flowza.codegen.build import ExportPlan, Section
 from flowza.codegen.render import final_block, header_lines, helpers_block, imports_block, settings_block
 
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~<>$&])")
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#|~<>$&])")
 
 
 def md(text: str) -> str:
