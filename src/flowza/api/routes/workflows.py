@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import math
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Header, Response
@@ -42,6 +43,21 @@ def _check_size(document: dict[str, Any]) -> None:
     nodes = document.get("nodes")
     if isinstance(nodes, list) and len(nodes) > MAX_DOCUMENT_NODES:
         raise ApiError(413, f"a workflow may have at most {MAX_DOCUMENT_NODES} nodes, this one has {len(nodes)}")
+    where = _non_finite(document, "")
+    if where is not None:
+        raise ApiError(422, f"the document holds NaN or Infinity at {where or 'the top'}; JSON has no such numbers")
+
+
+def _non_finite(value: Any, path: str) -> str | None:
+    """The path of the first NaN/Infinity (Python's JSON parser accepts them, databases do not)."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return path
+    items = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
+    for key, item in items:
+        found = _non_finite(item, f"{path}.{key}" if path else str(key))
+        if found is not None:
+            return found
+    return None
 
 
 def _get(session: SessionDep, user: str, workflow_id: str) -> WorkflowRow:
