@@ -83,7 +83,29 @@ async function scenarioA(page, url) {
   // a second edge into an already connected input is refused too
   await connect(page, "load_csv", "data", "logistic_regression", "data");
   assert.equal(await edgeCount(page), 3, "second edge into one input refused");
-  console.log("  (a) build, run, reload, invalid connection: ok");
+
+  // copy/paste and undo with the keyboard
+  await selectNode(page, "evaluate");
+  await page.keyboard.press("Control+c");
+  await page.keyboard.press("Control+v");
+  await page.locator('.react-flow__node[data-id="evaluate_2"]').waitFor();
+  assert.equal(await page.locator(".react-flow__node").count(), 5, "pasted a copy");
+  await page.keyboard.press("Control+z");
+  await page.locator('.react-flow__node[data-id="evaluate_2"]').waitFor({ state: "detached" });
+  await page.keyboard.press("Control+Shift+z");
+  await page.locator('.react-flow__node[data-id="evaluate_2"]').waitFor();
+  await page.keyboard.press("Delete");
+  await page.locator('.react-flow__node[data-id="evaluate_2"]').waitFor({ state: "detached" });
+  await page.getByTestId("save-state").filter({ hasText: "Saved" }).waitFor();
+
+  // run up to the split only: the nodes after it are not part of the run
+  await selectNode(page, "train_test_split");
+  await page.getByTestId("run-to-selected").click();
+  await waitStatuses(page, ["load_csv", "train_test_split"]);
+  await page.getByTestId("toast-success").filter({ hasText: /Run finished/ }).first().waitFor();
+  assert.equal(await page.getByTestId("node-logistic_regression").getAttribute("data-status"), "idle");
+  assert.equal(await page.getByTestId("node-train_test_split").getAttribute("data-status"), "cached");
+  console.log("  (a) build, run, reload, invalid connection, copy/paste/undo, run up to a node: ok");
 }
 
 async function dropFile(page, selector, path, name) {
