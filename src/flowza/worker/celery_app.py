@@ -19,7 +19,7 @@ from celery import Celery
 from flowza.config import Settings
 
 RUN_TASK = "flowza.run"
-STOP_GRACE_SECONDS = 3.0  # a cancelled or timed-out node gets this long to stop before its process is ended
+STOP_GRACE_SECONDS = 2.0  # a cancelled or timed-out node gets this long to stop before its process is ended
 
 
 def time_limits(settings: Settings) -> tuple[float, float]:
