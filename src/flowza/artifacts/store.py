@@ -118,5 +118,8 @@ def open_store(url: str | None) -> ArtifactStore | None:
     if not url:
         return None
     if "://" in url:
-        return FsspecStore(url)
+        try:
+            return FsspecStore(url)
+        except ImportError as exc:  # e.g. s3:// without s3fs
+            raise ValueError(f"FLOWZA_ARTIFACTS_URL={url}: {exc}") from exc
     return DirectoryStore(Path(url).expanduser())
