@@ -44,7 +44,9 @@ class AuthGate:
             return
         token = bearer_token(scope)
         if token is None:
-            await _reply(send, 401, "log in first: send 'Authorization: Bearer TOKEN' (POST /api/v1/auth/token)", CHALLENGE)
+            await _reply(
+                send, 401, "log in first: send 'Authorization: Bearer TOKEN' (POST /api/v1/auth/token)", CHALLENGE
+            )
             return
         account = await run_in_threadpool(self.auth.authenticate, token)
         if account is None:

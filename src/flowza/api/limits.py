@@ -21,6 +21,7 @@ Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 BODY_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+DB_INT_MAX = 2_147_483_647  # the largest number an INTEGER column holds: bound for ids, versions, offsets
 NUL = "\x00"
 
 

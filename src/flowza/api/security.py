@@ -49,3 +49,4 @@ def install(app: FastAPI, state: ServerState, prefix: str) -> None:
         return JSONResponse({"detail": "a value in the request cannot be stored (out of range or malformed)"}, 422)
 
     app.add_exception_handler(DataError, data_error)
+    app.add_exception_handler(OverflowError, data_error)  # SQLite's refusal of a number past 64 bits

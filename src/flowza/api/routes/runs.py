@@ -9,6 +9,7 @@ from starlette.concurrency import run_in_threadpool
 
 from flowza.api.deps import SessionDep, StateDep, UserDep
 from flowza.api.errors import ApiError, not_found
+from flowza.api.limits import DB_INT_MAX
 from flowza.api.sse import run_events
 from flowza.datasets.preview import MAX_PAGE
 from flowza.db.models import ArtifactRow, RunRow
@@ -21,7 +22,9 @@ router = APIRouter(tags=["runs"])
 
 class RunRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    version: int | None = Field(default=None, ge=1, description="Workflow version to run (default: the current one)")
+    version: int | None = Field(
+        default=None, ge=1, le=DB_INT_MAX, description="Workflow version to run (default: the current one)"
+    )
     target_node: str | None = Field(default=None, description="Run only this node and what it needs")
 
 
@@ -72,7 +75,7 @@ def list_runs(
     session: SessionDep,
     user: UserDep,
     limit: int = Query(50, ge=1, le=500),
-    offset: int = Query(0, ge=0),
+    offset: int = Query(0, ge=0, le=DB_INT_MAX),
 ) -> list[dict[str, Any]]:
     if Workflows(session).get(user, workflow_id) is None:
         raise not_found(f"no workflow {workflow_id!r}")
@@ -101,12 +104,17 @@ def stream_events(
     state: StateDep,
     user: UserDep,
     last_event_id: Annotated[str | None, Header(alias="Last-Event-ID")] = None,
-    after: int = Query(0, ge=0, description="Only events with a higher sequence number (like Last-Event-ID)"),
+    after: int = Query(
+        0, ge=0, le=DB_INT_MAX, description="Only events with a higher sequence number (like Last-Event-ID)"
+    ),
+    token: str | None = Query(
+        None, description="The bearer token, for EventSource, which cannot send headers (this route only)"
+    ),
 ) -> StreamingResponse:
     _run(session, user, run_id)
     session.close()
     if last_event_id is not None and last_event_id.strip().isdigit():
-        after = max(after, int(last_event_id.strip()))
+        after = max(after, min(int(last_event_id.strip()), DB_INT_MAX))
     return StreamingResponse(
         run_events(state, request, run_id, after),
         media_type="text/event-stream",

@@ -3,11 +3,12 @@ from __future__ import annotations
 import math
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Header, Response
+from fastapi import APIRouter, Body, Header, Path, Response
 
 from flowza.api import workflow_store as store
 from flowza.api.deps import SessionDep, StateDep, UserDep
 from flowza.api.errors import ApiError, not_found
+from flowza.api.limits import DB_INT_MAX
 from flowza.db.models import WorkflowRow
 from flowza.db.repositories import Runs, StaleVersion, Workflows
 
@@ -26,6 +27,7 @@ IfMatch = Annotated[
     ),
 ]
 MAX_DOCUMENT_NODES = 500
+VersionPath = Annotated[int, Path(ge=1, le=DB_INT_MAX, description="A saved version number")]
 
 
 def _base_version(if_match: str | None, required: bool) -> int | None:
@@ -162,7 +164,7 @@ def list_versions(workflow_id: str, session: SessionDep, user: UserDep) -> list[
 
 
 @router.get("/workflows/{workflow_id}/versions/{version}", summary="One saved version with its document")
-def get_version(workflow_id: str, version: int, session: SessionDep, user: UserDep) -> dict[str, Any]:
+def get_version(workflow_id: str, version: VersionPath, session: SessionDep, user: UserDep) -> dict[str, Any]:
     row = _get(session, user, workflow_id)
     stored = Workflows(session).version(row.id, version)
     if stored is None:
@@ -176,7 +178,7 @@ def get_version(workflow_id: str, version: int, session: SessionDep, user: UserD
 )
 def restore_version(
     workflow_id: str,
-    version: int,
+    version: VersionPath,
     response: Response,
     session: SessionDep,
     state: StateDep,
