@@ -10,6 +10,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -29,16 +30,21 @@ def free_port() -> int:
         return port
 
 
-@pytest.fixture
-def server(database_url: str, tmp_path: Path) -> Iterator[str]:
+@contextmanager
+def running_server(
+    database_url: str, tmp_path: Path, **env_extra: str
+) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """`flowza serve` on a free port with its files under tmp_path; stopped (Ctrl+C) at the end."""
     port = free_port()
     env = {
         **os.environ,
         "FLOWZA_DATABASE_URL": database_url,
         "FLOWZA_PORT": "1",  # the --port flag must win over the environment
         "FLOWZA_HOME": str(tmp_path / "home"),
+        **env_extra,
     }
-    log = (tmp_path / "serve.log").open("w")
+    log_path = tmp_path / f"serve-{port}.log"
+    log = log_path.open("w")
     process = subprocess.Popen(
         [FLOWZA, "serve", "--port", str(port), "--data-dir", str(tmp_path / "data"), "--log-level", "warning"],
         env=env,
@@ -50,7 +56,7 @@ def server(database_url: str, tmp_path: Path) -> Iterator[str]:
         deadline = time.monotonic() + 60
         while True:
             if process.poll() is not None:
-                raise AssertionError(f"flowza serve exited: {(tmp_path / 'serve.log').read_text()}")
+                raise AssertionError(f"flowza serve exited: {log_path.read_text()}")
             try:
                 if httpx.get(f"{base}/api/v1/health", timeout=1).status_code == 200:
                     break
@@ -59,15 +65,22 @@ def server(database_url: str, tmp_path: Path) -> Iterator[str]:
             if time.monotonic() > deadline:
                 raise AssertionError("flowza serve did not answer within 60 s")
             time.sleep(0.1)
-        yield base
+        yield base, process
     finally:
-        process.send_signal(signal.SIGINT)
-        try:
-            assert process.wait(timeout=30) == 0, (tmp_path / "serve.log").read_text()
-        finally:
-            if process.poll() is None:
-                process.kill()
-            log.close()
+        if process.poll() is None:
+            process.send_signal(signal.SIGINT)
+            try:
+                assert process.wait(timeout=30) == 0, log_path.read_text()
+            finally:
+                if process.poll() is None:
+                    process.kill()
+        log.close()
+
+
+@pytest.fixture
+def server(database_url: str, tmp_path: Path) -> Iterator[str]:
+    with running_server(database_url, tmp_path) as (base, _):
+        yield base
 
 
 def follow_events(base: str, run_id: str) -> list[tuple[str, dict[str, Any]]]:
@@ -127,3 +140,29 @@ def test_serve_upload_save_run_matches_cli(server: str, shared_datasets: Path, t
 def test_serve_refuses_a_public_address_without_auth() -> None:
     done = subprocess.run([FLOWZA, "serve", "--host", "0.0.0.0"], capture_output=True, text=True, timeout=60)
     assert done.returncode == 2 and "without authentication" in done.stderr
+
+
+@pytest.mark.slow
+def test_a_killed_server_leaves_no_run_running(database_url: str, tmp_path: Path) -> None:
+    from tests.api.conftest import csv_bytes
+    from tests.api.test_runs import slow_frame, slow_workflow
+
+    document = slow_workflow()
+    document["nodes"][2]["params"]["n_estimators"] = 2000  # minutes of work: still running when killed
+    with running_server(database_url, tmp_path, FLOWZA_SEED_SAMPLES="false") as (base, process):
+        api = f"{base}/api/v1"
+        httpx.post(f"{api}/datasets", files={"file": ("slow.csv", csv_bytes(slow_frame()), "text/csv")}, timeout=30)
+        saved = httpx.post(f"{api}/workflows", json=document, timeout=30).json()
+        run_id = httpx.post(f"{api}/workflows/{saved['id']}/runs", timeout=30).json()["id"]
+        deadline = time.monotonic() + 30
+        while httpx.get(f"{api}/runs/{run_id}").json()["nodes"]["model"]["status"] != "running":
+            assert time.monotonic() < deadline, "the model node never started"
+            time.sleep(0.05)
+        process.kill()  # no shutdown handlers: what a crash or an OOM kill leaves behind
+        process.wait(timeout=10)
+    with running_server(database_url, tmp_path, FLOWZA_SEED_SAMPLES="false") as (base, _):
+        run = httpx.get(f"{base}/api/v1/runs/{run_id}").json()
+        assert run["status"] == "failed" and "server stopped while this run was running" in run["error"]
+        assert run["nodes"]["load"]["status"] == "succeeded" and run["nodes"]["model"]["status"] == "failed"
+        events = follow_events(base, run_id)
+        assert events[-1][0] == "run_finished" and events[-1][1]["status"] == "failed"
