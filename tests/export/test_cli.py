@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import ast
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import nbformat
@@ -45,21 +43,16 @@ def test_cli_round_trip_matches_flowza_run(tmp_path: Path, shared_datasets: Path
     """The README's promise: `flowza export` then `python script.py` prints what `flowza run --json` reports."""
     workflow_file = tmp_path / "wf.json"
     workflow_file.write_text(json.dumps(template("clean_split_logistic", "iris.csv", "species")))
-    flowza = [sys.executable, "-m", "flowza.cli"]
-    ran = subprocess.run(
-        [*flowza, "run", str(workflow_file), "--data-dir", str(shared_datasets), "--json", "--no-cache",
-         "--output-dir", str(tmp_path / "out")],
-        capture_output=True, text=True, timeout=120,
-    )  # fmt: skip
-    assert ran.returncode == 0, ran.stderr
+    data = ["--data-dir", str(shared_datasets)]
+    ran = runner.invoke(
+        app, ["run", str(workflow_file), *data, "--json", "--no-cache", "--output-dir", str(tmp_path / "out")]
+    )
+    assert ran.exit_code == 0, ran.output
     script = tmp_path / "wf.py"
-    exported = subprocess.run(
-        [*flowza, "export", str(workflow_file), "-o", str(script), "--data-dir", str(shared_datasets)],
-        capture_output=True, text=True, timeout=120,
-    )  # fmt: skip
-    assert exported.returncode == 0, exported.stderr
+    exported = runner.invoke(app, ["export", str(workflow_file), "-o", str(script), *data])
+    assert exported.exit_code == 0, exported.output
     got = last_json(run_script(script, shared_datasets, tmp_path / "out2"))
-    assert_same(plain(json.loads(ran.stdout)["metrics"]), got)
+    assert_same(plain(json.loads(ran.stdout.strip().splitlines()[-1])["metrics"]), got)
 
 
 def test_export_errors(tmp_path: Path) -> None:
