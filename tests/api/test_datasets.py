@@ -169,3 +169,16 @@ def test_samples_are_added_at_start_and_not_twice(settings: Settings, tmp_path: 
     assert names == ["sample_breast_cancer.csv", "sample_diabetes.csv", "sample_iris.csv", "sample_wine.csv"]
     with TestClient(create_app(seeded)) as client:
         assert len(client.get("/api/v1/datasets").json()) == 4
+
+
+def test_stale_upload_leftovers_are_cleared_at_start(settings: Settings) -> None:
+    import os
+
+    with TestClient(create_app(settings)) as client:
+        state = client.app.state.flowza  # type: ignore[attr-defined]
+        old = state.datasets.scratch_dir(state.user_id)
+        (old / "upload").write_bytes(b"half an upload")
+        os.utime(old, (0, 0))
+        fresh = state.datasets.scratch_dir(state.user_id)  # an upload in progress elsewhere: kept
+    with TestClient(create_app(settings)):
+        assert not old.exists() and fresh.exists()

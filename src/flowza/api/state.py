@@ -67,6 +67,7 @@ class ServerState:
             self.recovered = self.runs.recover()
         if self.recovered:
             log.warning("marked %d run(s) left unfinished by a previous process as failed", len(self.recovered))
+        self.datasets.clear_stale_uploads()
         if self.settings.seed_samples:
             self.datasets.seed_samples(self.user_id)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
+import time
 import uuid
 from pathlib import Path
 from typing import Any
@@ -58,6 +59,19 @@ class DatasetService:
         path = self.layout.incoming_dir(owner_id) / uuid.uuid4().hex
         path.mkdir()
         return path
+
+    def clear_stale_uploads(self, older_than_seconds: float = 3600) -> int:
+        """Remove upload scratch folders a crashed process left (old ones only: another process may be uploading)."""
+        removed = 0
+        cutoff = time.time() - older_than_seconds
+        for folder in (self.layout.home / "users").glob("*/incoming/*"):
+            try:
+                if folder.stat().st_mtime < cutoff:
+                    shutil.rmtree(folder, ignore_errors=True)
+                    removed += 1
+            except OSError:
+                continue
+        return removed
 
     def exists(self, owner_id: str, name: str) -> bool:
         with self.sessions() as session:
