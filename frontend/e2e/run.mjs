@@ -233,6 +233,29 @@ async function scenarioC(page) {
   console.log("  (c) broken param flagged on the node and beside the field: ok");
 }
 
+async function scenarioD(page) {
+  // "Describe your workflow": the generated pipeline lands on the canvas
+  await page.getByRole("button", { name: "✦ Generate" }).click();
+  await page.locator(".prompt").fill("predict the species of the iris flowers with a random forest");
+  await page.getByTestId("generate-dialog").locator("select").selectOption({ label: "iris.csv" });
+  await page.getByRole("button", { name: "Generate", exact: true }).click();
+  const put = page.getByRole("button", { name: "Put it on the canvas" });
+  const unavailable = page.getByTestId("generate-dialog").locator(".callout.error");
+  await put.or(unavailable).first().waitFor({ timeout: 30_000 });
+  if (await unavailable.isVisible()) {
+    console.log(`  (d) generate: ${await unavailable.textContent()}`);
+    await page.keyboard.press("Escape");
+    return;
+  }
+  await put.click();
+  // (a confirmation appears only when the canvas has unsaved changes)
+  await page.getByTestId("confirm-ok").click({ timeout: 1500 }).catch(() => undefined);
+  await page.locator('.fnode[data-status="idle"]').first().waitFor();
+  assert.ok((await page.locator(".react-flow__node").count()) >= 4, "a generated pipeline");
+  assert.ok((await page.locator(".react-flow__node .fnode-title").allTextContents()).includes("Random forest"));
+  console.log("  (d) describe your workflow → pipeline on the canvas: ok");
+}
+
 async function main() {
   const server = await startServer();
   const browser = await launchBrowser();
@@ -246,6 +269,7 @@ async function main() {
     await scenarioA(page, server.url);
     await scenarioB(page);
     await scenarioC(page);
+    await scenarioD(page);
     assert.deepEqual(consoleErrors, [], "no uncaught errors in the page");
     console.log("e2e: all scenarios passed");
   } catch (error) {
