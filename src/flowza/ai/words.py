@@ -39,6 +39,12 @@ SYNONYMS = {
     "kind": ["species"],
     "discovered": ["method"],
     "discovery": ["method"],
+    "technique": ["method"],
+    "techniques": ["method"],
+    "paid": ["payment"],
+    "pays": ["payment"],
+    "card": ["payment"],
+    "cash": ["payment"],
 }
 
 
@@ -73,7 +79,11 @@ def similar(word: str, name: str) -> bool:
         return True
     if word in (name + "s", name + "es") or name in (word + "s", word + "es"):
         return True
-    if len(word) < 4 or len(name) < 4 or word in VOCABULARY:
+    if word in VOCABULARY or len(word) < 3:
+        return False
+    if name.startswith(word) and len(word) >= 0.4 * len(name):  # 'pay' for 'payment', 'dist' for 'distance'
+        return True
+    if len(word) < 4 or len(name) < 4:
         return False
     prefix = len(_common_prefix(word, name))
     if prefix >= 5 and prefix >= 0.7 * min(len(word), len(name)):
@@ -126,12 +136,25 @@ def _match_at(words: list[Word], i: int, tokens: list[str], joined: str, column:
     """How many words starting at `i` name the column, or None."""
     if words[i].text == column.lower() or words[i].text == joined:
         return 1
+    span = _acronym_at(words, i, column.lower())
+    if span is not None:
+        return span
     if len(tokens) > 1:
         window = [w.text for w in words[i : i + len(tokens)]]
         if len(window) == len(tokens) and all(similar(w, t) for w, t in zip(window, tokens, strict=True)):
             return len(tokens)
         return None
     return 1 if similar(words[i].text, tokens[0]) else None
+
+
+def _acronym_at(words: list[Word], i: int, name: str) -> int | None:
+    """'miles per gallon' for 'mpg': consecutive words whose initials spell a short column name."""
+    if not (2 <= len(name) <= 5 and name.isalpha()):
+        return None
+    window = words[i : i + len(name)]
+    if len(window) == len(name) and "".join(w.text[0] for w in window) == name and len(window[0].text) > 1:
+        return len(name)
+    return None
 
 
 def _best_per_position(mentions: list[Mention]) -> list[Mention]:
