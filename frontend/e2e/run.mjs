@@ -21,6 +21,12 @@ async function scenarioA(page, url) {
   await page.getByTestId("tab-datasets").click();
   await page.getByTestId("file-input").setInputFiles(join(datasetsDir, "iris.csv"));
   await page.getByTestId("dataset-iris.csv").waitFor({ timeout: 30_000 });
+  // a file that is not a CSV is refused with the server's reason
+  await page.getByTestId("file-input").setInputFiles({ name: "broken.csv", mimeType: "text/csv", buffer: Buffer.from([0, 159, 146, 150, 0, 1, 2, 3, 255, 254]) });
+  const failed = page.locator('[data-testid="upload-row"].failed');
+  await failed.waitFor({ timeout: 15_000 });
+  assert.match(await failed.textContent(), /broken\.csv/);
+  await failed.getByRole("button", { name: "dismiss" }).click();
 
   // drag the four nodes from the palette onto the canvas
   await page.getByTestId("tab-nodes").click();

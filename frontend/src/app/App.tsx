@@ -45,6 +45,41 @@ function Dialogs() {
   );
 }
 
+/** Asks the server to check the workflow as it is edited (POST /validate saves nothing), so that
+ * markers on the nodes and messages beside the fields follow the edits without pressing Save. */
+function useLiveValidation(ready: boolean): void {
+  useEffect(() => {
+    if (!ready) return;
+    let timer: number | undefined;
+    let lastChecked = "";
+    let seq = 0;
+    const check = async () => {
+      const s = useEditor.getState();
+      // positions do not change validity: leave them out of what triggers a check
+      const doc = s.toDocument();
+      const key = JSON.stringify({ n: doc.nodes.map((n) => [n.id, n.type, n.params]), e: doc.edges });
+      if (key === lastChecked || !doc.nodes.length) return;
+      lastChecked = key;
+      const mine = ++seq;
+      try {
+        const report = await api.validate(doc);
+        if (mine === seq) useEditor.getState().setValidation(report);
+      } catch {
+        lastChecked = ""; // a server without /validate, or offline: the save still validates
+      }
+    };
+    const unsubscribe = useEditor.subscribe((s, prev) => {
+      if (s.nodes === prev.nodes && s.edges === prev.edges) return;
+      window.clearTimeout(timer);
+      timer = window.setTimeout(() => void check(), 500);
+    });
+    return () => {
+      unsubscribe();
+      window.clearTimeout(timer);
+    };
+  }, [ready]);
+}
+
 /** Autosaves the draft to localStorage and guards against leaving with unsaved changes. */
 function useDraftGuard(ready: boolean): void {
   useEffect(() => {
@@ -78,6 +113,7 @@ export function App() {
   const [ready, setReady] = useState(false);
   useShortcuts();
   useDraftGuard(ready);
+  useLiveValidation(ready);
   useEffect(() => {
     if (!nodes.data || ready) return;
     useEditor.getState().setCatalog(nodes.data);

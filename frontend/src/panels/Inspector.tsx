@@ -149,7 +149,7 @@ function WorkflowInspector() {
       </div>
       <h4>Problems</h4>
       {validation.errors.length + validation.warnings.length === 0 ? (
-        <div className="empty small">{workflowId ? "No problems found at the last save." : "Save (Ctrl+S) to have the workflow checked."}</div>
+        <div className="empty small">{nodeCount ? "No problems found." : "Add nodes to build a workflow."}</div>
       ) : (
         <IssueList issues={[...validation.errors.map((e) => ({ ...e, level: "error" })), ...validation.warnings.map((w) => ({ ...w, level: "warning" }))]} showNode />
       )}
