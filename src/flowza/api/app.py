@@ -57,7 +57,13 @@ def create_app(settings: Settings | None = None, web_dir: Path | None = None) ->
     app.state.flowza = state
     errors.install(app)
     for router in (
-        health_router, nodes_router, templates_router, datasets_router, workflows_router, runs_router, generate_router
+        health_router,
+        nodes_router,
+        templates_router,
+        datasets_router,
+        workflows_router,
+        runs_router,
+        generate_router,
     ):
         app.include_router(router, prefix=API_PREFIX)
     app.include_router(export_router, prefix=API_PREFIX)
