@@ -24,7 +24,13 @@ function SidePanel({ loading, error }: { loading: boolean; error: string | null 
         <button className={tab === "nodes" ? "on" : ""} onClick={() => setTab("nodes")} data-testid="tab-nodes">Nodes</button>
         <button className={tab === "datasets" ? "on" : ""} onClick={() => setTab("datasets")} data-testid="tab-datasets">Datasets</button>
       </div>
-      {tab === "nodes" ? <Palette loading={loading} error={error} /> : <DatasetsPanel />}
+      {/* both stay mounted, so an upload in progress survives switching tabs */}
+      <div className="side-pane" hidden={tab !== "nodes"}>
+        <Palette loading={loading} error={error} />
+      </div>
+      <div className="side-pane" hidden={tab !== "datasets"}>
+        <DatasetsPanel />
+      </div>
     </aside>
   );
 }

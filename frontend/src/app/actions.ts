@@ -120,7 +120,15 @@ export async function saveWorkflow(): Promise<boolean> {
   const doc = s.toDocument();
   ui().setSaving(true);
   try {
-    const result = s.workflowId ? await api.saveWorkflow(s.workflowId, doc, s.version) : await api.createWorkflow(doc);
+    let result;
+    try {
+      result = s.workflowId ? await api.saveWorkflow(s.workflowId, doc, s.version) : await api.createWorkflow(doc);
+    } catch (error) {
+      // the workflow was deleted meanwhile (e.g. in another tab): keep the work as a new one
+      if (!(error instanceof ApiError && error.status === 404 && s.workflowId)) throw error;
+      result = await api.createWorkflow(doc);
+      ui().toast("info", "The saved workflow no longer exists on the server; saved this as a new workflow.");
+    }
     editor().markSaved(result.workflow.id, result.workflow.version, result.validation, doc);
     setUrlWorkflow(result.workflow.id);
     saveDraft();
