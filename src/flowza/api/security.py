@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DataError
@@ -48,5 +50,57 @@ def install(app: FastAPI, state: ServerState, prefix: str) -> None:
         # A value the database cannot store (out-of-range number, over-long or NUL text): the caller's input.
         return JSONResponse({"detail": "a value in the request cannot be stored (out of range or malformed)"}, 422)
 
+    _document_common_errors(app)
     app.add_exception_handler(DataError, data_error)
     app.add_exception_handler(OverflowError, data_error)  # SQLite's refusal of a number past 64 bits
+
+
+ERROR_SCHEMA = {
+    "title": "Error",
+    "type": "object",
+    "required": ["detail"],
+    "properties": {
+        "detail": {
+            "anyOf": [{"type": "string"}, {"type": "array", "items": {"$ref": "#/components/schemas/ValidationError"}}],
+            "description": "What is wrong, in words (or FastAPI's list of invalid fields)",
+        }
+    },
+}
+PUBLIC_OPERATIONS = {"/api/v1/health", "/api/v1/auth/token"}
+
+
+def _document_common_errors(app: FastAPI) -> None:
+    """Document the errors any route can answer with, so clients and schema checks know them.
+
+    401 from the auth gate, 413 from the body limit, 422 from the URL/JSON checks (its `detail` is a
+    sentence or FastAPI's list), 404 for an id that is not yours.
+    """
+    generate = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema:
+            return app.openapi_schema
+        schema = generate()
+        schemas = schema.setdefault("components", {}).setdefault("schemas", {})
+        schemas["Error"] = ERROR_SCHEMA
+        schemas.setdefault("ValidationError", {"type": "object"})
+        if "HTTPValidationError" in schemas:
+            schemas["HTTPValidationError"] = {**ERROR_SCHEMA, "title": "HTTPValidationError"}
+        for path, operations in schema.get("paths", {}).items():
+            for method, operation in operations.items():
+                responses = operation.setdefault("responses", {})
+                wanted = {"422": "Invalid input (a sentence, or the list of invalid fields)"}
+                if path not in PUBLIC_OPERATIONS:
+                    wanted["401"] = "Not logged in (authentication is on and no valid token was sent)"
+                if "{" in path:
+                    wanted["404"] = "No such item among yours"
+                if method in ("post", "put", "patch", "delete"):
+                    wanted["400"] = "The body cannot be parsed"
+                    wanted["413"] = "Request body too large"
+                for status, description in wanted.items():
+                    entry = responses.setdefault(status, {"description": description})
+                    entry.setdefault("content", {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}})
+        app.openapi_schema = schema
+        return schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
