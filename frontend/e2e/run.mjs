@@ -196,6 +196,32 @@ async function scenarioB(page) {
   assert.ok(pct > 70 && pct < 95, `realistic accuracy without the leak, got ${acc}`);
   console.log(`  (b) dropped the leaking column, re-ran with the cache: accuracy ${pct}%`);
 
+  // Export as a Python script (GET /workflows/{id}/export) and as workflow JSON
+  const scriptDownload = page.waitForEvent("download", { timeout: 60_000 });
+  await page.getByTestId("menu-export").click();
+  await page.getByRole("button", { name: "Python script (.py)" }).click();
+  const script = await scriptDownload;
+  assert.match(script.suggestedFilename(), /\.py$/);
+  const code = readFileSync(await script.path(), "utf8");
+  assert.match(code, /sklearn/);
+  const jsonDownload = page.waitForEvent("download");
+  await page.getByTestId("menu-export").click();
+  await page.getByRole("button", { name: "Workflow JSON" }).click();
+  const exported = JSON.parse(readFileSync(await (await jsonDownload).path(), "utf8"));
+  assert.equal(exported.schema_version, 1);
+  assert.ok(exported.nodes.some((n) => n.id === "drop_columns" && n.params.columns.includes("alive")));
+  console.log("  (b) exported the workflow as a Python script and as JSON: ok");
+
+  // the run history puts the two runs' metrics side by side
+  await page.getByTestId("drawer-tab-history").click();
+  const history = page.getByTestId("run-history");
+  await history.locator("tr", { hasText: "accuracy" }).waitFor();
+  const accRow = await history.locator("tr", { hasText: "accuracy" }).locator("td").allTextContents();
+  const accs = accRow.slice(1).map(Number);
+  assert.equal(accs.length, 2, "two runs compared");
+  assert.ok(accs.every((v) => v > 0.5 && v <= 1) && accs[0] !== accs[1], `accuracy of both runs: ${accRow}`);
+  await page.getByTestId("drawer-tab-output").click();
+
   if (SCREENSHOTS) {
     const grip = await page.locator(".drawer-resize").boundingBox();
     await page.mouse.move(grip.x + 300, grip.y + 4);

@@ -284,10 +284,8 @@ export async function exportCode(format: "script" | "notebook"): Promise<void> {
     download(file.blob, file.filename ?? `${slug(editor().name)}.${format === "script" ? "py" : "ipynb"}`);
     ui().toast("success", format === "script" ? "Exported a Python script." : "Exported a Jupyter notebook.");
   } catch (error) {
-    if (error instanceof ApiError && error.status === 404 && /not found/i.test(error.message) && !/workflow/i.test(error.message)) {
+    if (error instanceof ApiError && (error.status === 405 || (error.status === 404 && /no API route|Not Found/i.test(error.message)))) {
       ui().toast("warning", "Export is not available on this server yet (it has no /export endpoint).");
-    } else if (error instanceof ApiError && error.status === 404) {
-      ui().toast("warning", "Export is not available on this server yet.");
     } else {
       ui().toast("error", `Could not export: ${message(error)}`);
     }

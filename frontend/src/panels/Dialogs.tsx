@@ -144,7 +144,7 @@ export function GenerateDialog() {
     try {
       setResult(await api.generate(prompt, dataset || null));
     } catch (e) {
-      if (e instanceof ApiError && (e.status === 404 || e.status === 405)) setError("Generating workflows is not available on this server yet (it has no /generate endpoint). Start from a template instead.");
+      if (e instanceof ApiError && (e.status === 405 || (e.status === 404 && /no API route|Not Found/i.test(e.message)))) setError("Generating workflows is not available on this server yet (it has no /generate endpoint). Start from a template instead.");
       else setError(e instanceof Error ? e.message : String(e));
     } finally {
       setBusy(false);
