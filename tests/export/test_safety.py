@@ -136,7 +136,6 @@ def _shape(tree: ast.AST) -> str:
 EXPECTED_CALLS = {
     ".any",
     ".append",
-    ".astype",
     ".copy",
     ".count",
     ".decode",

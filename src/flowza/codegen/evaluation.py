@@ -39,7 +39,9 @@ def evaluation_snippet(names: Names) -> Snippet:
     elif model.task == "regression":
         lines.append(f"{result} = {regression}")
     else:
-        lines.append(f'{result} = {classification} if {model.task_var} == "classification" else {regression}')
+        lines.append(
+            f'if {model.task_var} == "classification":\n    {result} = {classification}\nelse:\n    {result} = {regression}'
+        )
     lines += [
         f'{result}["task"] = {model.task_var}',
         f'{result}["evaluated_on"] = {lit(part)}',

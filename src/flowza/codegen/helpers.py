@@ -168,11 +168,18 @@ SCORE = Helper(
 
 
 def score_call(frame: str, steps: str, model: ModelRef) -> str:
-    return (
-        f"score({frame}, {steps}, estimator={model.estimator}, pipeline={model.pipeline}, "
-        f"step_names={model.step_names}, feature_names={model.feature_names}, input_columns={model.input_columns}, "
-        f"task={model.task_var}, classes={model.classes}, label_encoded={model.label_encoded})"
-    )
+    arguments = {
+        "estimator": model.estimator,
+        "pipeline": model.pipeline,
+        "step_names": model.step_names,
+        "feature_names": model.feature_names,
+        "input_columns": model.input_columns,
+        "task": model.task_var,
+        "classes": model.classes,
+        "label_encoded": model.label_encoded,
+    }
+    lines = [f"    {frame},", f"    {steps},"] + [f"    {key}={value}," for key, value in arguments.items()]
+    return "score(\n" + "\n".join(lines) + "\n)"
 
 
 # names every generated file may define or import, kept away from variable names

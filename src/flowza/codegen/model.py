@@ -102,12 +102,19 @@ def training_snippet(
         f"{v['X_holdout']}, {v['y_holdout']} = {holdout}",
         f"{v['y_true']} = {v['y_holdout']}.reset_index(drop=True)",
         f"{v['y_pred']} = np.asarray({v['estimator']}.predict({v['X_holdout']}))",
-        f"if {v['label_encoded']}:",
-        f"    {v['y_pred']} = np.asarray({v['classes']}, dtype=object)[{v['y_pred']}.astype(int)]",
-        f"{v['y_score']} = (",
-        f'    np.asarray({v["estimator"]}.predict_proba({v["X_holdout"]})) if {v["task"]} == "classification" else None',
-        ")",
     ]
+    if encode_labels:
+        lines += [
+            f"if {v['label_encoded']}:  # back from class indexes to the labels",
+            f"    {v['y_pred']} = np.asarray({v['classes']}, dtype=object)[{v['y_pred']}.astype(int)]",
+        ]
+    proba = f"np.asarray({v['estimator']}.predict_proba({v['X_holdout']}))"
+    if task == "classification":
+        lines.append(f"{v['y_score']} = {proba}")
+    elif task == "regression":
+        lines.append(f"{v['y_score']} = None")
+    else:
+        lines.append(f'{v["y_score"]} = {proba} if {v["task"]} == "classification" else None')
     ref = ModelRef(
         node_id=names.node_id,
         target=target,

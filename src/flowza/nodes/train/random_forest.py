@@ -31,7 +31,10 @@ def make_estimator(params: Params, task: Task) -> RandomForestClassifier | Rando
     from sklearn.ensemble import RandomForestClassifier, RandomForestRegressor
 
     cls = RandomForestClassifier if task == "classification" else RandomForestRegressor
-    return cls(n_estimators=params.n_estimators, max_depth=params.max_depth, random_state=params.seed, n_jobs=-1)
+    # n_jobs=1: a forest predicting on several threads adds its trees' votes in whatever order the threads
+    # finish, so probabilities (and the ties ROC AUC depends on) change in the last bit from call to call;
+    # one thread makes the run, its exported script and its model files give identical numbers
+    return cls(n_estimators=params.n_estimators, max_depth=params.max_depth, random_state=params.seed, n_jobs=1)
 
 
 @node(
@@ -66,7 +69,7 @@ def code(params: Params, names: Names) -> Snippet:
 
     kwargs = (
         f"n_estimators={lit(params.n_estimators)}, max_depth={lit(params.max_depth)}, "
-        f"random_state={lit(params.seed)}, n_jobs=-1"
+        f"random_state={lit(params.seed)}, n_jobs=1"
     )
 
     def estimator(task: str) -> Estimator:
