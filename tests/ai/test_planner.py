@@ -119,3 +119,9 @@ def test_injection_in_the_prompt_gives_a_plain_valid_workflow(prompt: str, share
     assert validate(workflow, shared_datasets)[0].ok
     assert workflow["nodes"][0]["params"] == {"dataset": "titanic.csv"}
     assert "shell" not in json.dumps(workflow["nodes"]) and "passwd" not in json.dumps(workflow["nodes"])
+
+
+def test_no_false_leak_warnings_when_the_sample_has_one_class(shared_datasets: Path) -> None:
+    # taxis.csv lists every yellow cab before the green ones: the first rows validation samples hold one colour
+    result = generate("Classify the taxi color with XGBoost", dataset=shared_datasets / "taxis.csv", use_llm=False)
+    assert not [w for w in result["warnings"] if "gives the answer away" in w]
