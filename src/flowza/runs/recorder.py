@@ -22,6 +22,7 @@ from flowza.engine.events import Event
 from flowza.engine.executor import RunResult
 from flowza.jsonsafe import jsonable
 
+CACHED_REASON = "inputs and params unchanged"
 ARTIFACT_KINDS = {"dataset": "table", "model": "model", "metrics": "metrics", "file": "file"}
 FINAL_NODE_STATUS = {
     "node_succeeded": "succeeded",
@@ -65,6 +66,8 @@ class RunRecorder:
                     values["error"] = event.error
                 if event.message is not None:
                     values["reason"] = event.message
+                elif event.type == "node_cached":
+                    values["reason"] = CACHED_REASON
                 runs.update_node(self.run_id, event.node_id, **values)
 
     def finish(self, result: RunResult, cache: Cache | None, error: str | None = None) -> None:
