@@ -73,16 +73,18 @@ def test_determines_needs_repeated_values() -> None:
         ("save the model", "export_format", "skops"),
         ("min-max scaling", "scale", "minmax"),
         ("use ordinal encoding", "encoding", "ordinal"),
+        ("logistic regression with balanced classes", "balanced", True),
     ],
 )
-def test_intent(prompt: str, field: str, value: str) -> None:
+def test_intent(prompt: str, field: str, value: str | bool) -> None:
     assert getattr(parse_intent(prompt), field) == value
 
 
 def test_numbers_in_the_prompt() -> None:
     numbers = parse_intent("random forest with 200 trees, max depth 5, seed 7 and a 70/30 split").numbers
     assert numbers == {"test_size": 0.3, "n_estimators": 200, "max_depth": 5, "seed": 7}
-    assert parse_intent("hold out 25% for testing").numbers["test_size"] == 0.25
+    assert parse_intent("25% for testing").numbers["test_size"] == 0.25
+    assert parse_intent("hold out 40% of the rows").numbers["test_size"] == 0.4
 
 
 @pytest.mark.parametrize(
@@ -100,6 +102,14 @@ def test_target_matching(prompt: str, target: str, shared_datasets: Path) -> Non
     name = "penguins.csv" if "mass" in prompt else "titanic.csv"
     profile = profile_csv(shared_datasets / name)
     assert choose_target(prompt, profile, None).target == target
+
+
+def test_features_named_and_left_out(shared_datasets: Path) -> None:
+    titanic = profile_csv(shared_datasets / "titanic.csv")
+    only = choose_target("predict survived using only sex and pclass", titanic, None)
+    assert (only.target, only.only) == ("survived", ["sex", "pclass"])
+    left = choose_target("predict survived but leave out deck and embark_town", titanic, None)
+    assert (left.target, left.dropped) == ("survived", ["deck", "embark_town"])
 
 
 def test_target_guess_and_unknown_column(shared_datasets: Path) -> None:

@@ -54,7 +54,8 @@ SCALE_WORDS = {
 }
 ENCODINGS = {"ordinal": r"\bordinal\b|\blabel[\s-]*encod\w*", "onehot": r"\bone[\s-]*hot\b|\bdumm(?:y|ies)\b"}
 NUMBER_PARAMS = {
-    "test_size": r"\btest(?:[\s_]+(?:size|set|part|split))?\s*(?:of|=|:|at|is)?\s*(\d{1,2}(?:\.\d+)?\s*%|0?\.\d+)"
+    "test_size": r"(?:\btest(?:[\s_]+(?:size|set|part|split))?|\bhold(?:ing)?[\s-]*out)\s*(?:of|=|:|at|is)?\s*"
+    r"(\d{1,2}(?:\.\d+)?\s*%|0?\.\d+)"
     r"|(\d{1,2})\s*%\s*(?:of\s+(?:the\s+)?(?:data|rows)\s+)?(?:for\s+|as\s+)?(?:the\s+)?(?:test|hold)\w*"
     r"|\b(\d{2})\s*/\s*(\d{2})\s+split",
     "n_estimators": r"(\d{1,5})\s+(?:trees|estimators|rounds|boosting\s+rounds)|(?:number\s+of\s+trees|n_estimators)"
@@ -75,6 +76,7 @@ class Intent:
     strategy: str | None = None
     scale: str | None = None
     encoding: str | None = None
+    balanced: bool = False  # reweight rare classes (logistic regression's class_weight)
     numbers: dict[str, float] = field(default_factory=dict)
     text: str = ""  # the prompt with model names and number settings blanked out
 
@@ -132,6 +134,7 @@ def parse_intent(prompt: str) -> Intent:
     intent.strategy = next((s for s, p in STRATEGIES.items() if _search(p, text)), None)
     intent.scale = next((s for s, p in SCALE_WORDS.items() if _search(p, text)), None)
     intent.encoding = next((e for e, p in ENCODINGS.items() if _search(p, text)), None)
+    intent.balanced = _search(r"\bbalanc\w*|\bimbalanc\w*|\bclass[\s_]+weights?\b", text) is not None
     intent.task = _task(text, intent)
     intent.text = text
     return intent

@@ -262,6 +262,9 @@ def _scale(draft: _Draft, chain: Chain, model: str) -> None:
 
 def _train(draft: _Draft, chain: Chain, model: str, task: str) -> None:
     params: dict[str, Any] = {}
+    if model == "logistic_regression" and draft.intent.balanced:
+        params["class_weight"] = "balanced"
+        draft.say("class weights balanced, as asked: rare classes count as much as common ones")
     if model in ("random_forest", "xgboost"):
         params["task"] = task
         for name, (low, high) in NUMBER_LIMITS.items():

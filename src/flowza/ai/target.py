@@ -15,7 +15,10 @@ TASK_NOUNS = {"regression", "classification", "prediction", "predictions", "mode
 ONLY_WORDS = {"from", "using", "given"}
 FEATURE_WORDS = {"from", "using", "use", "uses", "given", "with", "features", "feature", "predictors", "inputs"}
 DROP_WORDS = {"drop", "dropping", "remove", "removing", "without", "except", "excluding", "exclude", "ignore", "ignoring"}
-CONNECTORS = {"and", "or", "the", "a", "an", "column", "columns", "variable", "variables", "field", "fields", "plus"}
+CONNECTORS = {
+    "and", "or", "the", "a", "an", "column", "columns", "variable", "variables", "field", "fields", "plus", "only",
+    "just", "both",
+}
 STOP = {
     "the", "a", "an", "of", "for", "on", "in", "to", "at", "by", "is", "are", "be", "it", "its", "my", "me", "i",
     "we", "our", "you", "your", "and", "or", "will", "would", "can", "could", "should", "do", "does", "did", "how",
@@ -98,6 +101,7 @@ def _no_such_column(name: str, profile: DatasetProfile) -> GenerationRefused:
 
 def choose_target(prompt: str, profile: DatasetProfile, task: str | None) -> TargetChoice:
     prompt = re.sub(r"\b(?:based\s+on|by\s+means\s+of)\b", "from", prompt, flags=re.IGNORECASE)
+    prompt = re.sub(r"\b(?:leav(?:e|ing)\s+out|omit(?:ting)?|skip(?:ping)?)\b", "without", prompt, flags=re.IGNORECASE)
     words = words_of(prompt)
     mentions = find_mentions(words, profile.names, _ignored_words(profile))
     features = _marked(words, mentions, FEATURE_WORDS)
