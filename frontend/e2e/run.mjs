@@ -288,6 +288,42 @@ async function scenarioD(page) {
   console.log("  (d) describe your workflow → pipeline on the canvas: ok");
 }
 
+async function scenarioE(page) {
+  // cancel a long run: a random forest on diamonds.csv (54k rows)
+  await page.getByTestId("tab-datasets").click();
+  await page.getByTestId("file-input").setInputFiles(join(datasetsDir, "diamonds.csv"));
+  await page.getByTestId("dataset-diamonds.csv").waitFor({ timeout: 60_000 });
+  await page.getByTestId("tab-nodes").click();
+  await page.getByTestId("menu-workflow").click();
+  await page.getByRole("button", { name: "New workflow" }).click();
+  await page.getByTestId("confirm-ok").click({ timeout: 1500 }).catch(() => undefined);
+  await page.getByTestId("canvas-empty").waitFor();
+  await dragFromPalette(page, "load_csv", 120, 150);
+  await dragFromPalette(page, "train_test_split", 360, 150);
+  await dragFromPalette(page, "encode_categorical", 600, 150);
+  await dragFromPalette(page, "random_forest", 840, 150);
+  await page.keyboard.press("f");
+  await page.waitForTimeout(400);
+  await connect(page, "load_csv", "data", "train_test_split", "data");
+  await connect(page, "train_test_split", "data", "encode_categorical", "data");
+  await connect(page, "encode_categorical", "data", "random_forest", "data");
+  await selectNode(page, "load_csv");
+  await page.locator("#param-load_csv-dataset").selectOption("diamonds.csv");
+  await selectNode(page, "train_test_split");
+  await page.locator('#param-train_test_split-target option[value="price"]').waitFor({ state: "attached", timeout: 15_000 });
+  await page.locator("#param-train_test_split-target").selectOption("price");
+  await selectNode(page, "random_forest");
+  await page.locator("#param-random_forest-n_estimators").fill("30");
+  await page.getByTestId("run").click();
+  await page.locator('[data-testid="node-random_forest"][data-status="running"]').waitFor({ timeout: 60_000 });
+  await page.getByTestId("cancel-run").click();
+  await page.getByTestId("toast-info").filter({ hasText: "Run cancelled" }).waitFor({ timeout: 90_000 });
+  await page.getByTestId("run").waitFor();
+  assert.equal(await page.getByTestId("node-random_forest").getAttribute("data-status"), "cancelled");
+  assert.equal(await page.getByTestId("node-load_csv").getAttribute("data-status"), "succeeded");
+  console.log("  (e) cancel a running random forest: ok");
+}
+
 async function main() {
   const server = await startServer();
   const browser = await launchBrowser();
@@ -302,6 +338,7 @@ async function main() {
     await scenarioB(page);
     await scenarioC(page);
     await scenarioD(page);
+    await scenarioE(page);
     assert.deepEqual(consoleErrors, [], "no uncaught errors in the page");
     console.log("e2e: all scenarios passed");
   } catch (error) {
