@@ -174,9 +174,16 @@ function DatasetField({ value, set, id, invalid }: FieldProps) {
           </option>
         ))}
       </select>
-      <button type="button" className="link" onClick={() => setSideTab("datasets")}>
-        Upload a dataset…
-      </button>
+      <span className="field-links">
+        {known ? (
+          <button type="button" className="link" onClick={() => useUi.getState().openDataset(datasets!.find((d) => d.name === current)!.id)}>
+            Preview & profile
+          </button>
+        ) : null}
+        <button type="button" className="link" onClick={() => setSideTab("datasets")}>
+          Upload a dataset…
+        </button>
+      </span>
     </>
   );
 }

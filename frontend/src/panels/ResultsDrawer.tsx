@@ -297,7 +297,7 @@ export function ResultsDrawer() {
   };
   const tabs: [DrawerTab, string][] = [["output", "Results"], ["history", "Run history"], ["log", "Log"]];
   return (
-    <section className={`drawer${open ? " open" : ""}`} style={{ height: open ? height : 38 }} data-testid="results-drawer">
+    <section className={`drawer${open ? " open" : ""}`} style={{ height: open ? height : 38, ["--drawer-h" as string]: `${height}px` }} data-testid="results-drawer">
       {open ? <div className="drawer-resize" onPointerDown={startDrag} title="Drag to resize" /> : null}
       <div className="drawer-head">
         {tabs.map(([t, label]) => (
