@@ -324,6 +324,41 @@ async function scenarioE(page) {
   console.log("  (e) cancel a running random forest: ok");
 }
 
+async function scenarioF(page) {
+  // import a workflow JSON whose model fails at run time: the node shows its error, the rest is skipped
+  const csv = ["a,b,y", ...Array.from({ length: 9 }, (_, i) => `${i},${i * 2},0`), "9,18,1"].join("\n") + "\n";
+  await page.getByTestId("tab-datasets").click();
+  await page.getByTestId("file-input").setInputFiles({ name: "tiny.csv", mimeType: "text/csv", buffer: Buffer.from(csv) });
+  await page.getByTestId("dataset-tiny.csv").waitFor({ timeout: 30_000 });
+  await page.getByTestId("tab-nodes").click();
+  const doc = {
+    schema_version: 1,
+    name: "Too few positives",
+    nodes: [
+      { id: "load", type: "load_csv", params: { dataset: "tiny.csv" } },
+      { id: "split", type: "train_test_split", params: { target: "y", stratify: false, test_size: 0.1, seed: 5 } },
+      { id: "model", type: "logistic_regression", params: {} },
+      { id: "eval", type: "evaluate", params: {} },
+    ],
+    edges: [
+      { source: "load", target: "split" },
+      { source: "split", target: "model" },
+      { source: "model", target: "eval" },
+    ],
+  };
+  await page.getByTestId("import-input").setInputFiles({ name: "few.json", mimeType: "application/json", buffer: Buffer.from(JSON.stringify(doc)) });
+  await page.getByTestId("confirm-ok").click({ timeout: 1500 }).catch(() => undefined);
+  await page.locator('.react-flow__node[data-id="model"]').waitFor();
+  assert.equal(await page.getByTestId("workflow-name").inputValue(), "Too few positives");
+  await page.getByTestId("run").click();
+  await page.locator('[data-testid="node-model"][data-status="failed"]').waitFor({ timeout: 60_000 });
+  await page.locator('[data-testid="node-eval"][data-status="skipped"]').waitFor();
+  assert.match(await page.locator('[data-testid="node-model"] .fnode-error').textContent(), /single class/);
+  await page.getByTestId("toast-error").filter({ hasText: /model failed/ }).waitFor();
+  await page.getByTestId("node-error").filter({ hasText: /single class/ }).waitFor(); // the inspector selects it
+  console.log("  (f) imported workflow, failed node shows its error, downstream skipped: ok");
+}
+
 async function main() {
   const server = await startServer();
   const browser = await launchBrowser();
@@ -339,6 +374,7 @@ async function main() {
     await scenarioC(page);
     await scenarioD(page);
     await scenarioE(page);
+    await scenarioF(page);
     assert.deepEqual(consoleErrors, [], "no uncaught errors in the page");
     console.log("e2e: all scenarios passed");
   } catch (error) {

@@ -176,6 +176,7 @@ export function TopBar() {
         type="file"
         accept="application/json,.json"
         hidden
+        data-testid="import-input"
         onChange={(e) => {
           const f = e.target.files?.[0];
           if (f) void importJson(f);
