@@ -40,7 +40,7 @@ def test_body_must_be_a_json_object(client: TestClient) -> None:
     assert bad_json.status_code == 422
     nan = b'{"name": "x", "nodes": [{"id": "a", "type": "load_csv", "params": {"dataset": NaN}}]}'
     refused = client.post("/api/v1/workflows", content=nan, headers={"Content-Type": "application/json"})
-    assert refused.status_code == 422 and "nodes.0.params.dataset" in refused.json()["detail"]
+    assert refused.status_code == 422 and "NaN" in refused.json()["detail"]
 
 
 def test_optimistic_concurrency(client: TestClient) -> None:

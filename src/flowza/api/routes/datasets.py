@@ -8,6 +8,7 @@ from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import FileResponse
 from starlette.concurrency import run_in_threadpool
 
+from flowza.api import schemas
 from flowza.api.deps import SessionDep, StateDep, UserDep
 from flowza.api.errors import ApiError, not_found
 from flowza.datasets.names import dataset_name, path_in
@@ -67,7 +68,9 @@ def _get(session: SessionDep, user: str, dataset_id: str) -> DatasetRow:
     status_code=201,
     summary="Upload a CSV (multipart field `file`, optional `name`); checked, profiled, stored with a Parquet copy",
     openapi_extra={"requestBody": UPLOAD_BODY},
+    response_model=None,
     responses={
+        **schemas.ok(schemas.Dataset, 201),
         400: {"description": "Not a multipart upload"},
         409: {"description": "Name taken"},
         413: {"description": "Larger than FLOWZA_MAX_UPLOAD_MB"},
@@ -97,17 +100,32 @@ async def upload_dataset(request: Request, state: StateDep, user: UserDep) -> di
     return dataset_document(row)
 
 
-@router.get("/datasets", summary="The current user's datasets")
+@router.get(
+    "/datasets",
+    summary="The current user's datasets",
+    response_model=None,
+    responses=schemas.ok(list[schemas.DatasetSummary], 200),
+)
 def list_datasets(session: SessionDep, user: UserDep) -> list[dict[str, Any]]:
     return [dataset_summary(row) for row in Datasets(session).for_owner(user)]
 
 
-@router.get("/datasets/{dataset_id}", summary="A dataset with its profile (per-column statistics)")
+@router.get(
+    "/datasets/{dataset_id}",
+    summary="A dataset with its profile (per-column statistics)",
+    response_model=None,
+    responses=schemas.ok(schemas.Dataset, 200),
+)
 def get_dataset(dataset_id: str, session: SessionDep, user: UserDep) -> dict[str, Any]:
     return dataset_document(_get(session, user, dataset_id))
 
 
-@router.get("/datasets/{dataset_id}/preview", summary="A page of the dataset's rows")
+@router.get(
+    "/datasets/{dataset_id}/preview",
+    summary="A page of the dataset's rows",
+    response_model=None,
+    responses=schemas.ok(schemas.TablePage, 200),
+)
 def preview_dataset(
     dataset_id: str,
     session: SessionDep,

@@ -7,6 +7,7 @@ from fastapi.responses import FileResponse, StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 
+from flowza.api import schemas
 from flowza.api.deps import SessionDep, StateDep, UserDep
 from flowza.api.errors import ApiError, not_found
 from flowza.api.limits import DB_INT_MAX
@@ -54,6 +55,8 @@ def _artifact_out(run_id: str, row: ArtifactRow) -> dict[str, Any]:
     "/workflows/{workflow_id}/runs",
     status_code=202,
     summary="Start a run of a workflow version (422 with the errors when it is not valid)",
+    response_model=None,
+    responses=schemas.ok(schemas.RunSummary, 202),
 )
 def start_run(
     workflow_id: str,
@@ -69,7 +72,12 @@ def start_run(
     return run_summary(run)
 
 
-@router.get("/workflows/{workflow_id}/runs", summary="Run history of a workflow, newest first")
+@router.get(
+    "/workflows/{workflow_id}/runs",
+    summary="Run history of a workflow, newest first",
+    response_model=None,
+    responses=schemas.ok(list[schemas.RunSummary], 200),
+)
 def list_runs(
     workflow_id: str,
     session: SessionDep,
@@ -85,6 +93,8 @@ def list_runs(
 @router.get(
     "/runs/{run_id}",
     summary="A run, live: status, per-node status/seconds/error/reason, metrics (as `flowza run --json`)",
+    response_model=None,
+    responses=schemas.ok(schemas.Run, 200),
 )
 def get_run(run_id: str, session: SessionDep, user: UserDep) -> dict[str, Any]:
     run = _run(session, user, run_id)
@@ -122,7 +132,13 @@ def stream_events(
     )
 
 
-@router.post("/runs/{run_id}/cancel", status_code=202, summary="Ask a pending or running run to stop")
+@router.post(
+    "/runs/{run_id}/cancel",
+    status_code=202,
+    summary="Ask a pending or running run to stop",
+    response_model=None,
+    responses=schemas.ok(schemas.RunSummary, 202),
+)
 def cancel_run(run_id: str, state: StateDep, user: UserDep) -> dict[str, Any]:
     run = state.runs.request_cancel(user, run_id)
     state.executor.cancel(run.id)
@@ -146,6 +162,8 @@ def _node_output_values(state: StateDep, session: SessionDep, user: str, run_id:
 @router.get(
     "/runs/{run_id}/nodes/{node_id}/output",
     summary="Preview a node's output: a page of a table (with columns), metrics JSON, or a model summary",
+    response_model=None,
+    responses=schemas.ok(schemas.NodeOutput, 200),
 )
 def node_output(
     run_id: str,
@@ -172,7 +190,12 @@ def node_output(
     }
 
 
-@router.get("/runs/{run_id}/artifacts", summary="Downloadable outputs of a finished run")
+@router.get(
+    "/runs/{run_id}/artifacts",
+    summary="Downloadable outputs of a finished run",
+    response_model=None,
+    responses=schemas.ok(list[schemas.Artifact], 200),
+)
 def list_artifacts(run_id: str, session: SessionDep, user: UserDep) -> list[dict[str, Any]]:
     run = _run(session, user, run_id)
     return [_artifact_out(run.id, row) for row in Runs(session).artifacts(run.id)]

@@ -5,6 +5,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Header, Path, Response
 
+from flowza.api import schemas
 from flowza.api import workflow_store as store
 from flowza.api.deps import SessionDep, StateDep, UserDep
 from flowza.api.errors import ApiError, not_found
@@ -90,12 +91,23 @@ def _save(
     return store.workflow_document(row, version)
 
 
-@router.post("/validate", summary="Validate a workflow document against your datasets without saving it")
+@router.post(
+    "/validate",
+    summary="Validate a workflow document against your datasets without saving it",
+    response_model=None,
+    responses=schemas.ok(schemas.Validation, 200),
+)
 def validate_document(document: WorkflowBody, state: StateDep, user: UserDep) -> dict[str, Any]:
     return store.check(document, state.layout.datasets_dir(user))
 
 
-@router.post("/workflows", status_code=201, summary="Save a new workflow (saved even when not valid)")
+@router.post(
+    "/workflows",
+    status_code=201,
+    summary="Save a new workflow (saved even when not valid)",
+    response_model=None,
+    responses=schemas.ok(schemas.Workflow, 201),
+)
 def create_workflow(
     document: WorkflowBody, response: Response, session: SessionDep, state: StateDep, user: UserDep
 ) -> dict[str, Any]:
@@ -111,12 +123,22 @@ def create_workflow(
     return store.workflow_document(row, version)
 
 
-@router.get("/workflows", summary="The current user's workflows, most recently saved first")
+@router.get(
+    "/workflows",
+    summary="The current user's workflows, most recently saved first",
+    response_model=None,
+    responses=schemas.ok(list[schemas.WorkflowSummary], 200),
+)
 def list_workflows(session: SessionDep, user: UserDep) -> list[dict[str, Any]]:
     return [store.workflow_summary(row) for row in Workflows(session).for_owner(user)]
 
 
-@router.get("/workflows/{workflow_id}", summary="A workflow's current version with its validation report")
+@router.get(
+    "/workflows/{workflow_id}",
+    summary="A workflow's current version with its validation report",
+    response_model=None,
+    responses=schemas.ok(schemas.Workflow, 200),
+)
 def get_workflow(workflow_id: str, response: Response, session: SessionDep, user: UserDep) -> dict[str, Any]:
     row = _get(session, user, workflow_id)
     version = Workflows(session).version(row.id, row.version)
@@ -128,7 +150,12 @@ def get_workflow(workflow_id: str, response: Response, session: SessionDep, user
 @router.put(
     "/workflows/{workflow_id}",
     summary="Save a new version; needs If-Match with the base version (409 when stale, 428 when missing)",
-    responses={409: {"description": "Based on an old version"}, 428: {"description": "If-Match missing"}},
+    response_model=None,
+    responses={
+        **schemas.ok(schemas.Workflow, 200),
+        409: {"description": "Based on an old version"},
+        428: {"description": "If-Match missing"},
+    },
 )
 def update_workflow(
     workflow_id: str,
@@ -157,13 +184,23 @@ def delete_workflow(workflow_id: str, session: SessionDep, user: UserDep) -> Res
     return Response(status_code=204)
 
 
-@router.get("/workflows/{workflow_id}/versions", summary="Every saved version, newest first")
+@router.get(
+    "/workflows/{workflow_id}/versions",
+    summary="Every saved version, newest first",
+    response_model=None,
+    responses=schemas.ok(list[schemas.VersionSummary], 200),
+)
 def list_versions(workflow_id: str, session: SessionDep, user: UserDep) -> list[dict[str, Any]]:
     row = _get(session, user, workflow_id)
     return [store.version_summary(v) for v in Workflows(session).versions(row.id)]
 
 
-@router.get("/workflows/{workflow_id}/versions/{version}", summary="One saved version with its document")
+@router.get(
+    "/workflows/{workflow_id}/versions/{version}",
+    summary="One saved version with its document",
+    response_model=None,
+    responses=schemas.ok(schemas.Version, 200),
+)
 def get_version(workflow_id: str, version: VersionPath, session: SessionDep, user: UserDep) -> dict[str, Any]:
     row = _get(session, user, workflow_id)
     stored = Workflows(session).version(row.id, version)
@@ -175,6 +212,8 @@ def get_version(workflow_id: str, version: VersionPath, session: SessionDep, use
 @router.post(
     "/workflows/{workflow_id}/versions/{version}/restore",
     summary="Make an old version the current one, as a new version (If-Match optional)",
+    response_model=None,
+    responses=schemas.ok(schemas.Workflow, 200),
 )
 def restore_version(
     workflow_id: str,
