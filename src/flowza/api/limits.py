@@ -53,9 +53,13 @@ def json_problem(value: Any, max_depth: int) -> str | None:
     return None
 
 
+def _no_constants(name: str) -> Any:
+    raise LimitExceeded(422, f"the JSON body holds {name}, which is not JSON (use null or a number)")
+
+
 def check_json(body: bytes, max_depth: int) -> None:
     try:
-        value = json.loads(body)
+        value = json.loads(body, parse_constant=_no_constants)
     except RecursionError:
         raise LimitExceeded(422, f"the JSON body is nested deeper than {max_depth} levels") from None
     except ValueError:

@@ -92,6 +92,8 @@ def check_row_lengths(
 
 
 def _check_cells(row: list[str], line: int, limits: CsvLimits) -> None:
+    if any("\x00" in cell for cell in row):
+        raise BadFile(f"line {line} holds a NUL byte: the file looks binary, not a CSV text file")
     for cell in row:
         if len(cell) > limits.max_field_bytes // 4 and len(cell.encode("utf-8")) > limits.max_field_bytes:
             raise TableTooLarge(f"line {line}: {_cell_message(limits)}")

@@ -69,10 +69,13 @@ def detect_separator(text: str, requested: str) -> str:
 
 
 def read_header(text: str, separator: str) -> list[str]:
-    reader = csv.reader(io.StringIO(text), delimiter=separator)
-    for row in reader:
-        if any(cell.strip() for cell in row):
-            return row
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=separator)  # "" keeps CR-only line ends apart
+    try:
+        for row in reader:
+            if any(cell.strip() for cell in row):
+                return row
+    except csv.Error as exc:
+        raise NodeError(f"malformed CSV header: {exc}", "dataset") from exc
     raise NodeError("the file is empty", "dataset")
 
 
