@@ -28,11 +28,15 @@ def test_generate_on_an_uploaded_dataset_then_run_it(client: TestClient, shared_
 
 
 def test_generate_finds_the_dataset_named_in_the_prompt(client: TestClient, shared_datasets: Path) -> None:
-    for name in ("iris.csv", "tips.csv"):
-        upload(client, name, (shared_datasets / name).read_bytes())
+    nothing = client.post("/api/v1/generate", json={"prompt": "classify iris species"})
+    assert nothing.status_code == 422 and "upload one first" in nothing.json()["detail"]
+    upload(client, "iris flowers", (shared_datasets / "iris.csv").read_bytes())  # a name without .csv
+    upload(client, "tips.csv", (shared_datasets / "tips.csv").read_bytes())
     response = client.post("/api/v1/generate", json={"prompt": "classify iris species with logistic regression"})
     assert response.status_code == 200, response.text
-    assert response.json()["workflow"]["nodes"][0]["params"]["dataset"] == "iris.csv"
+    assert response.json()["workflow"]["nodes"][0]["params"]["dataset"] == "iris flowers"
+    unclear = client.post("/api/v1/generate", json={"prompt": "predict something"})
+    assert unclear.status_code == 422 and unclear.json()["code"] == "which_dataset"
 
 
 def test_generate_errors_are_clear(client: TestClient, shared_datasets: Path) -> None:

@@ -16,7 +16,7 @@ from flowza.ai.llm import ask_llm
 from flowza.ai.planner import plan
 from flowza.ai.profile import DatasetProfile, profile_csv
 from flowza.ai.target import choose_target
-from flowza.ai.words import similar, words_of
+from flowza.ai.words import VOCABULARY, similar, words_of
 from flowza.config import Settings, get_settings
 from flowza.nodes.base import NodeError
 
@@ -35,14 +35,28 @@ def find_dataset(prompt: str, dataset: Path | None, data_dir: Path | None) -> Pa
     files = sorted(p for p in data_dir.iterdir() if p.is_file() and p.suffix.lower() in (".csv", ".tsv", ".txt"))
     if not files:
         raise GenerationRefused(f"no CSV files in {str(data_dir)!r}", "no_dataset")
+    return pick_named(prompt, files)
+
+
+def pick_named(prompt: str, files: list[Path]) -> Path:
+    """The only file, or the one whose name the prompt mentions ('titanic' for titanic.csv)."""
+    if not files:
+        raise GenerationRefused("there is no dataset to plan for: upload one first", "no_dataset")
     if len(files) == 1:
         return files[0].resolve()
     words = [w.text for w in words_of(prompt)]
-    named = [p for p in files if p.name.lower() in prompt.lower() or any(similar(w, p.stem.lower()) for w in words)]
+
+    def mentioned(path: Path) -> bool:
+        stem = path.stem if path.suffix.lower() in (".csv", ".tsv", ".txt") else path.name
+        tokens = [t.text for t in words_of(stem) if len(t.text) >= 3 and not t.text.isdigit()]
+        tokens = [t for t in tokens if t not in VOCABULARY] or tokens
+        return path.name.lower() in prompt.lower() or any(similar(w, t) for w in words for t in tokens)
+
+    named = [p for p in files if mentioned(p)]
     if len(named) == 1:
         return named[0].resolve()
     choices = ", ".join(p.name for p in (named or files)[:20])
-    raise GenerationRefused(f"name one dataset in the prompt or with --dataset (found: {choices})", "which_dataset")
+    raise GenerationRefused(f"name one dataset in the prompt or choose one (found: {choices})", "which_dataset")
 
 
 def _likely_target(prompt: str, profile: DatasetProfile) -> str | None:

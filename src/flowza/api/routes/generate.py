@@ -8,7 +8,7 @@ from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field
 
 from flowza.ai.errors import GenerationRefused
-from flowza.ai.generate import MAX_PROMPT_CHARS, generate
+from flowza.ai.generate import MAX_PROMPT_CHARS, generate, pick_named
 from flowza.api.deps import SessionDep, StateDep, UserDep
 from flowza.api.errors import ApiError, not_found
 from flowza.datasets.names import path_in
@@ -40,15 +40,16 @@ class GenerateResponse(BaseModel):
 )
 def generate_workflow(body: GenerateRequest, session: SessionDep, state: StateDep, user: UserDep) -> dict[str, Any]:
     folder = state.layout.datasets_dir(user)
-    dataset = None
-    if body.dataset_id is not None:
-        row = Datasets(session).get(user, body.dataset_id)
-        if row is None:
-            raise not_found(f"no dataset {body.dataset_id!r}")
-        dataset = path_in(folder, row.name)
-        if not dataset.is_file():
-            raise not_found(f"the file of dataset {row.name!r} is missing from the server's data directory")
     try:
-        return generate(body.prompt, dataset=dataset, data_dir=folder, settings=state.settings)
+        if body.dataset_id is not None:
+            row = Datasets(session).get(user, body.dataset_id)
+            if row is None:
+                raise not_found(f"no dataset {body.dataset_id!r}")
+            dataset = path_in(folder, row.name)
+        else:
+            dataset = pick_named(body.prompt, [path_in(folder, r.name) for r in Datasets(session).for_owner(user)])
+        if not dataset.is_file():
+            raise not_found(f"the file of dataset {dataset.name!r} is missing from the server's data directory")
+        return generate(body.prompt, dataset=dataset, settings=state.settings)
     except GenerationRefused as exc:
         raise ApiError(422, exc.message, code=exc.code) from None
