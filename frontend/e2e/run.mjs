@@ -65,7 +65,10 @@ async function scenarioA(page, url) {
   if (SCREENSHOTS) {
     mkdirSync(docsDir, { recursive: true });
     await page.mouse.move(5, 500);
-    await page.evaluate(() => document.querySelectorAll(".toast").forEach((t) => t.click()));
+    await page.evaluate(() => {
+      document.querySelectorAll(".toast").forEach((t) => t.click());
+      document.querySelector(".palette")?.scrollTo(0, 0);
+    });
     await page.waitForTimeout(600);
     await page.screenshot({ path: join(docsDir, "editor.png") });
   }
@@ -356,6 +359,7 @@ async function scenarioF(page) {
   assert.match(await page.locator('[data-testid="node-model"] .fnode-error').textContent(), /single class/);
   await page.getByTestId("toast-error").filter({ hasText: /model failed/ }).waitFor();
   await page.getByTestId("node-error").filter({ hasText: /single class/ }).waitFor(); // the inspector selects it
+  if (process.env.FLOWZA_E2E_DEBUG_SHOTS) await page.screenshot({ path: join(process.env.FLOWZA_E2E_DEBUG_SHOTS, "f.png") });
   console.log("  (f) imported workflow, failed node shows its error, downstream skipped: ok");
 }
 
