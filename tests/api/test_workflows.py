@@ -90,3 +90,19 @@ def test_validate_without_saving(client: TestClient) -> None:
     bad = client.post("/api/v1/validate", json=document).json()
     assert bad["valid"] is False and any("nope" in e["message"] for e in bad["errors"])
     assert client.get("/api/v1/workflows").json() == []
+
+
+def test_concurrent_saves_on_one_version_let_exactly_one_win(client: TestClient) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    saved = save(client, iris_workflow())
+    url = f"/api/v1/workflows/{saved['id']}"
+
+    def put(index: int) -> int:
+        return client.put(url, json={**iris_workflow(), "name": f"edit {index}"}, headers={"If-Match": "1"}).status_code
+
+    with ThreadPoolExecutor(8) as pool:
+        codes = sorted(pool.map(put, range(8)))
+    assert codes == [200] + [409] * 7
+    assert client.get(url).json()["version"] == 2
+    assert [v["version"] for v in client.get(f"{url}/versions").json()] == [2, 1]
