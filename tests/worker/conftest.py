@@ -36,7 +36,7 @@ from tests.api.conftest import csv_bytes, save, upload
 FLOWZA = str(Path(sys.executable).parent / "flowza")
 PG = {"host": os.environ.get("FLOWZA_TEST_PG_HOST", "127.0.0.1"), "port": 5432, "user": "postgres"}
 REDIS_URL = os.environ.get("FLOWZA_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
-HEARTBEAT_TIMEOUT = 6.0
+HEARTBEAT_TIMEOUT = 8.0
 STARTUP_SECONDS = 90.0  # a worker on a loaded 2-core machine can take a while to import everything
 
 # load → clean → split → model → eval; the tests slow down `split` with FLOWZA_TEST_NODE_DELAY.

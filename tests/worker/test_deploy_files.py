@@ -79,6 +79,7 @@ def test_the_readme_commands_exist() -> None:
     section = readme.split("## Scaling out with Celery", 1)[1].split("\n## ", 1)[0]
     commands = re.findall(r"^\s*(?:\S+=\S+ )*flowza (.+)$", section, flags=re.MULTILINE)
     assert commands, "the README section shows no flowza command"
+    commands += re.findall(r"docker compose run --rm api (.+)$", section, flags=re.MULTILINE)
     for line in commands:
         args = [arg for arg in line.split("#", 1)[0].split() if arg != "&"]
         check_cli(args)
