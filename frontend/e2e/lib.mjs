@@ -29,9 +29,10 @@ export async function startServer() {
   const home = mkdtempSync(join(tmpdir(), "flowza-e2e-"));
   const port = await freePort();
   const flowza = process.env.FLOWZA_BIN ?? resolve(repoRoot, ".venv", "bin", "flowza");
-  const env = { ...process.env, FLOWZA_HOME: home, FLOWZA_DATA_DIR: join(home, "data") };
-  // always the embedded defaults: SQLite and the inline executor, whatever the caller's shell says
-  for (const key of ["FLOWZA_DATABASE_URL", "FLOWZA_BROKER_URL", "FLOWZA_EXECUTOR", "FLOWZA_HOST", "FLOWZA_PORT"]) delete env[key];
+  // always the embedded defaults (SQLite, inline executor, no login, offline planner, a fresh
+  // cache), whatever FLOWZA_* settings the caller's shell or make exports
+  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith("FLOWZA_")));
+  Object.assign(env, { FLOWZA_HOME: home, FLOWZA_DATA_DIR: join(home, "data") });
   const proc = spawn(flowza, ["serve", "--host", "127.0.0.1", "--port", String(port), "--data-dir", join(home, "data"), "--log-level", "warning"], {
     env,
     stdio: ["ignore", "pipe", "pipe"],
