@@ -224,6 +224,3 @@ export interface NodeOutput {
   file?: { name: string; format?: string; size?: number };
 }
 
-export interface ApiErrorBody {
-  detail?: unknown;
-}

@@ -105,13 +105,6 @@ function pushHistory(s: EditorState): Pick<EditorState, "past" | "future" | "las
   return { past: [...s.past, snapshot(s)].slice(-HISTORY_LIMIT), future: [], lastCoalesceKey: null };
 }
 
-function defaultParams(spec: NodeSpec | undefined): Record<string, unknown> {
-  // Only the defaults that pydantic would not fill by itself are needed; the server fills the rest.
-  // Empty params keep the saved JSON small and let the form show the schema defaults.
-  void spec;
-  return {};
-}
-
 const emptyDoc = (): WorkflowDoc => ({ schema_version: 1, name: "Untitled workflow", description: "", nodes: [], edges: [] });
 
 export const useEditor = create<EditorState>()((set, get) => ({
@@ -181,7 +174,8 @@ export const useEditor = create<EditorState>()((set, get) => ({
     const spec = s.catalog[type];
     if (!spec) return null;
     const id = uniqueId(type, s.nodes.map((n) => n.id));
-    const node: FlowNode = { id, type: "flowza", position, data: { type, params: defaultParams(spec) }, selected: true };
+    // params start empty: the server fills the defaults, the form shows them, the JSON stays small
+    const node: FlowNode = { id, type: "flowza", position, data: { type, params: {} }, selected: true };
     set({ ...pushHistory(s), nodes: [...s.nodes.map((n) => (n.selected ? { ...n, selected: false } : n)), node] });
     return id;
   },
