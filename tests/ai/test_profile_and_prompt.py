@@ -118,3 +118,13 @@ def test_target_guess_and_unknown_column(shared_datasets: Path) -> None:
     assert choice.target == "species" and "guessed" in choice.reason
     with pytest.raises(GenerationRefused, match="no column 'colour'"):
         choose_target("predict the colour", iris, None)
+
+
+def test_a_target_with_nothing_to_learn_from_is_refused(tmp_path: Path) -> None:
+    from flowza.ai.generate import generate
+
+    frame = pd.DataFrame({"row": range(50), "label": ["a", "b"] * 25})  # the only other column is an identifier
+    frame.to_csv(tmp_path / "thin.csv", index=False)
+    with pytest.raises(GenerationRefused, match="no feature columns") as caught:
+        generate("predict label", dataset=tmp_path / "thin.csv", use_llm=False)
+    assert caught.value.code == "no_features"

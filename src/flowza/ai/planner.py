@@ -89,6 +89,11 @@ def plan(prompt: str, profile: DatasetProfile, data_dir: Path) -> Planned:
     chain.add("load", "load_csv", {"dataset": profile.name})
     dropped = _drop_columns(draft, chain, target, model, choice.dropped, choice.only)
     features = [c for c in profile.columns if c.name != target and c.name not in dropped]
+    if not features:
+        raise GenerationRefused(
+            f"no feature columns are left to predict {target!r} from (dropped: {', '.join(dropped) or 'none'})",
+            "no_features",
+        )
     _rows_with_missing(draft, chain, column, features)
     _split(draft, chain, column, task)
     _impute(draft, chain, features)
