@@ -251,6 +251,15 @@ async function scenarioC(page) {
   await selectNode(page, "split");
   const field = page.locator("#param-split-test_size");
   await field.fill("5");
+  // an unsaved change survives a reload (the draft is kept in localStorage)
+  await page.getByTestId("save-state").filter({ hasText: "Unsaved changes" }).waitFor();
+  await page.waitForTimeout(500);
+  await page.reload();
+  await ready(page);
+  await page.getByTestId("toast-info").filter({ hasText: "Restored your unsaved changes" }).waitFor();
+  await page.getByTestId("save-state").filter({ hasText: "Unsaved changes" }).waitFor();
+  await selectNode(page, "split");
+  assert.equal(await page.locator("#param-split-test_size").inputValue(), "5");
   await page.keyboard.press("Control+s");
   const marker = page.locator('[data-testid="node-split"] [data-testid="marker-error"]');
   await marker.waitFor({ timeout: 15_000 });
