@@ -124,3 +124,11 @@ def test_export_with_a_data_dir_checks_columns(shared_datasets: Path) -> None:
     export_workflow(document, "script")  # without data nothing can tell
     with pytest.raises(ValidationFailed, match="no_such_column"):
         export_workflow(document, "script", data_dir=shared_datasets)
+
+
+def test_fidelity_cases_cover_every_node_type() -> None:
+    """A new node type needs a fidelity case: its code() must be shown to reproduce its run."""
+    from tests.export.cases import CASES
+
+    used = {node["type"] for make in CASES.values() for node in make()["nodes"]}
+    assert set(catalog()) <= used, sorted(set(catalog()) - used)
