@@ -76,9 +76,7 @@ def test_passwords_and_tokens_are_stored_hashed(server: TestClient, make_person:
     assert hashes and carol.token not in hashes and all(len(h) == 64 for h in hashes)
 
 
-def test_personal_tokens_and_query_token_only_on_events(
-    server: TestClient, make_person: Callable[..., Person]
-) -> None:
+def test_personal_tokens_and_query_token_only_on_events(server: TestClient, make_person: Callable[..., Person]) -> None:
     dave = make_person("dave")
     made = server.post("/api/v1/auth/tokens", json={"name": "script", "days": 1}, headers=dave.headers)
     assert made.status_code == 201
@@ -100,7 +98,9 @@ def test_admin_manages_users(server: TestClient, make_person: Callable[..., Pers
     root = make_person("root", admin=True)
     erin = make_person("erin")
     assert server.get("/api/v1/users", headers=erin.headers).status_code == 403
-    assert server.post("/api/v1/users", json={"name": "x", "password": PASSWORD}, headers=erin.headers).status_code == 403
+    assert (
+        server.post("/api/v1/users", json={"name": "x", "password": PASSWORD}, headers=erin.headers).status_code == 403
+    )
     names = [u["name"] for u in server.get("/api/v1/users", headers=root.headers).json()]
     assert {"root", "erin"} <= set(names)
     made = server.post("/api/v1/users", json={"name": "frank", "password": PASSWORD}, headers=root.headers)
@@ -168,3 +168,14 @@ def test_serve_refuses_public_address_without_auth() -> None:
         [FLOWZA, "serve", "--host", "0.0.0.0"], capture_output=True, text=True, timeout=60, env={"PATH": ""}
     )
     assert done.returncode == 2 and "without authentication" in done.stderr and "--auth" in done.stderr
+
+
+def test_access_log_redacts_query_tokens() -> None:
+    import logging
+
+    from flowza.api.security import RedactTokens
+
+    args = ("127.0.0.1:5", "GET", "/api/v1/runs/r/events?token=flz_secret&after=2", "1.1", 200)
+    record = logging.LogRecord("uvicorn.access", logging.INFO, __file__, 1, '%s - "%s %s HTTP/%s" %d', args, None)
+    assert RedactTokens().filter(record)
+    assert "flz_secret" not in record.getMessage() and "token=[redacted]&after=2" in record.getMessage()

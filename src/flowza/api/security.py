@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+import re
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -32,6 +34,7 @@ def install(app: FastAPI, state: ServerState, prefix: str) -> None:
     from flowza.api.routes.users import router as users_router
 
     settings = state.settings
+    redact_tokens_in_access_log()
     state.datasets.limits = CsvLimits(settings.max_columns, settings.max_rows, settings.max_field_bytes)
     service = AuthService(state.sessions, settings.token_days)
     app.state.flowza_auth = service
@@ -104,3 +107,23 @@ def _document_common_errors(app: FastAPI) -> None:
         return schema
 
     app.openapi = openapi  # type: ignore[method-assign]
+
+
+TOKEN_IN_QUERY = re.compile(r"([?&]token=)[^&\s]+")
+
+
+class RedactTokens(logging.Filter):
+    """Access logs show `?token=[redacted]`: the events route accepts a token in its query string."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, tuple):
+            record.args = tuple(
+                TOKEN_IN_QUERY.sub(r"\1[redacted]", arg) if isinstance(arg, str) else arg for arg in record.args
+            )
+        return True
+
+
+def redact_tokens_in_access_log() -> None:
+    logger = logging.getLogger("uvicorn.access")
+    if not any(isinstance(f, RedactTokens) for f in logger.filters):
+        logger.addFilter(RedactTokens())
