@@ -26,7 +26,39 @@ export interface UpstreamColumns {
   loading: boolean;
 }
 
+/** The node feeding this node's table input, and whether the last run has its output. */
+function useParentOutput(nodeId: string): { runId: string; parentId: string } | null {
+  return useEditor(
+    useShallow((s) => {
+      const node = s.nodes.find((n) => n.id === nodeId);
+      const spec = node && s.catalog[node.data.type];
+      const input = spec?.inputs.find((p) => p.type === "data");
+      const edge = input && s.edges.find((e) => e.target === nodeId && e.targetHandle === input.name);
+      const state = edge && s.run?.nodes[edge.source];
+      if (!edge || !s.run || !state || (state.status !== "succeeded" && state.status !== "cached")) return null;
+      return { runId: s.run.id, parentId: edge.source };
+    }),
+  );
+}
+
+/** Columns that reach a node: exact from the last run's output of the node feeding it (after
+ * encoding, dropping, …), else from the profile of the datasets loaded upstream. */
 export function useUpstreamColumns(nodeId: string): UpstreamColumns {
+  const parent = useParentOutput(nodeId);
+  const fromRun = useQuery({
+    queryKey: ["run", parent?.runId ?? "", "node", parent?.parentId ?? "", "columns"],
+    queryFn: () => api.nodeOutput(parent!.runId, parent!.parentId, null, 0, 1),
+    enabled: !!parent,
+    staleTime: Infinity,
+    retry: false,
+  });
+  const fromProfile = useProfileColumns(nodeId);
+  const ran = fromRun.data?.table?.columns;
+  if (parent && ran?.length) return { columns: ran, known: true, loading: false };
+  return fromProfile;
+}
+
+function useProfileColumns(nodeId: string): UpstreamColumns {
   const info = useEditor(
     useShallow((s) => {
       const up = ancestors(s.edges, nodeId);
