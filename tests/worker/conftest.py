@@ -146,8 +146,8 @@ class Stack:
             FLOWZA_DATABASE_URL=self.database_url,
             FLOWZA_BROKER_URL=self.broker_url,
             FLOWZA_QUEUE=self.queue,
-            FLOWZA_DATA_DIR=str(self.root / "data"),
-            FLOWZA_CACHE_DIR=str(self.root / f"cache-{cache_name}"),
+            FLOWZA_DATA_DIR=str(self.root / f"data-{cache_name}"),  # like another machine: datasets come
+            FLOWZA_CACHE_DIR=str(self.root / f"cache-{cache_name}"),  # ...and node outputs through the store
             FLOWZA_ARTIFACTS_URL=self.store_url,
             FLOWZA_HEARTBEAT_SECONDS="0.5",
             FLOWZA_HEARTBEAT_TIMEOUT=str(HEARTBEAT_TIMEOUT),

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from flowza.artifacts.datasets import dataset_names
 from flowza.artifacts.store import MANIFEST, DirectoryStore, FsspecStore, open_store
 from flowza.demo import iris
 from flowza.engine.cache import Cache
@@ -75,3 +76,21 @@ def test_a_second_cache_reuses_every_output_through_the_store(tmp_path: Path) ->
             reader.load(key)
     finally:
         reader.close()
+
+
+@pytest.mark.parametrize("kind", ["directory", "fsspec"])
+def test_blobs_by_name(tmp_path: Path, kind: str) -> None:
+    root = tmp_path / "store"
+    store = DirectoryStore(root) if kind == "directory" else FsspecStore(root.as_uri())
+    source = tmp_path / "iris.csv"
+    source.write_text("a,b\n1,2\n")
+    assert not store.has_blob("datasets/abc") and not store.get_blob("datasets/abc", tmp_path / "x")
+    store.put_blob("datasets/abc", source)
+    assert store.has_blob("datasets/abc")
+    assert store.get_blob("datasets/abc", tmp_path / "copy.csv")
+    assert (tmp_path / "copy.csv").read_text() == "a,b\n1,2\n"
+
+
+def test_dataset_names_of_a_workflow() -> None:
+    assert dataset_names(small_workflow()) == {"iris.csv"}
+    assert dataset_names({"nodes": [{"type": "load_csv", "params": {}}, {"type": "nope"}, "junk"]}) == set()

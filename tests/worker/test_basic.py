@@ -16,6 +16,8 @@ def test_a_run_is_executed_by_a_worker_and_streams_its_events(stack: Stack, api:
     assert run["status"] == "succeeded", run
     assert [node["status"] for node in run["nodes"].values()] == ["succeeded"] * len(PIPELINE)
     assert 0.8 < run["metrics"]["eval"]["accuracy"] <= 1.0
+    # the worker has a data directory of its own: it fetched the dataset from the artifact store
+    assert [p.name for p in (stack.root / "data-w1").glob("users/*/datasets/*.csv")] == ["iris.csv"]
 
     events = sse_events(api, run_id)
     assert [event["id"] for event in events] == list(range(1, len(events) + 1))

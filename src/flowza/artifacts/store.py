@@ -6,7 +6,8 @@ Entries keep the cache's layout, `entries/ab/abcdef…/`, and `manifest.json` is
 so an entry whose manifest is visible is complete, on an object store without atomic renames too.
 
 Backends: a directory (a local disk or a shared mount) and any fsspec URL (`s3://bucket/prefix`
-with s3fs installed, `gs://`, `file:///mnt/shared`, …).
+with s3fs installed, `gs://`, `file:///mnt/shared`, …). Besides cache entries a store holds
+blobs by name: the datasets runs read, as `datasets/<sha256>` (see datasets.py).
 """
 
 from __future__ import annotations
@@ -49,6 +50,22 @@ class DirectoryStore:
         if not (source / MANIFEST).is_file():
             return False
         shutil.copytree(source, dest, dirs_exist_ok=True)
+        return True
+
+    def has_blob(self, name: str) -> bool:
+        return (self.root / name).is_file()
+
+    def put_blob(self, name: str, path: Path) -> None:
+        final = self.root / name
+        final.parent.mkdir(parents=True, exist_ok=True)
+        tmp = final.with_name(f".tmp-{final.name}-{uuid.uuid4().hex}")
+        shutil.copyfile(path, tmp)
+        os.replace(tmp, final)
+
+    def get_blob(self, name: str, dest: Path) -> bool:
+        if not self.has_blob(name):
+            return False
+        shutil.copyfile(self.root / name, dest)
         return True
 
     def publish(self, key: str, src: Path) -> None:
@@ -95,6 +112,20 @@ class FsspecStore:
             target.parent.mkdir(parents=True, exist_ok=True)
             self.fs.get_file(name, str(target))
         return (dest / MANIFEST).is_file()
+
+    def has_blob(self, name: str) -> bool:
+        return bool(self.fs.exists(f"{self.root}/{name}"))
+
+    def put_blob(self, name: str, path: Path) -> None:
+        remote = f"{self.root}/{name}"
+        self.fs.makedirs(remote.rsplit("/", 1)[0], exist_ok=True)
+        self.fs.put_file(str(path), remote)
+
+    def get_blob(self, name: str, dest: Path) -> bool:
+        if not self.has_blob(name):
+            return False
+        self.fs.get_file(f"{self.root}/{name}", str(dest))
+        return True
 
     def publish(self, key: str, src: Path) -> None:
         if self.has(key):

@@ -8,7 +8,10 @@ from collections.abc import Callable
 from celery import Celery
 from sqlalchemy.orm import Session, sessionmaker
 
+from flowza.artifacts.datasets import DatasetSync
+from flowza.artifacts.store import open_store
 from flowza.config import Settings
+from flowza.datasets.layout import Layout
 from flowza.db.session import transaction
 from flowza.worker.celery_app import RUN_TASK, make_celery
 from flowza.worker.leases import Leases, write_final
@@ -46,11 +49,19 @@ class CeleryExecutor:
         self.app = app or make_celery(settings)
         self._send = sender(self.app, settings.queue)
         self.reaper = make_reaper(settings, sessions, self.app)
+        store = open_store(settings.artifacts_url)
+        layout = Layout(settings.resolved_data_dir())
+        self.datasets = DatasetSync(store, sessions, layout) if store is not None else None
 
     def start(self) -> None:
         self.reaper.start()
 
     def submit(self, run_id: str) -> None:
+        if self.datasets is not None:  # workers on other machines read the run's datasets from the store
+            try:
+                self.datasets.publish(run_id)
+            except Exception:
+                log.exception("could not publish the datasets of run %s to the artifact store", run_id)
         with transaction(self.sessions) as session:
             leases = Leases(session)
             leases.mark_dispatched(run_id)

@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from flowza.artifacts.store import open_store
+from flowza.artifacts.datasets import DatasetSync
+from flowza.artifacts.store import ArtifactStore, open_store
 from flowza.config import Settings
 from flowza.datasets.layout import Layout
 from flowza.db.session import make_engine, make_session_factory
@@ -22,9 +23,11 @@ from flowza.runs.service import RunService
 from flowza.worker.leases import CELERY
 
 
-def bind_artifact_store(settings: Settings) -> None:
+def bind_artifact_store(settings: Settings) -> ArtifactStore | None:
     """Make the process's cache directory a working copy of FLOWZA_ARTIFACTS_URL (when set)."""
-    bind_remote(settings.server_cache_dir(), open_store(settings.artifacts_url))
+    store = open_store(settings.artifacts_url)
+    bind_remote(settings.server_cache_dir(), store)
+    return store
 
 
 @dataclass
@@ -33,16 +36,18 @@ class WorkerRuntime:
     engine: Engine
     sessions: sessionmaker[Session]
     service: RunService
+    datasets: DatasetSync | None
     pid: int
 
     @classmethod
     def build(cls, settings: Settings) -> WorkerRuntime:
         engine = make_engine(settings.resolved_database_url(), pool_size=3)
         sessions = make_session_factory(engine)
-        bind_artifact_store(settings)
+        store = bind_artifact_store(settings)
         layout = Layout(settings.resolved_data_dir())
         service = RunService(sessions, layout, settings.server_cache_dir(), executor_name=CELERY)
-        return cls(settings, engine, sessions, service, os.getpid())
+        datasets = DatasetSync(store, sessions, layout) if store is not None else None
+        return cls(settings, engine, sessions, service, datasets, os.getpid())
 
 
 def worker_name(node: str | None = None) -> str:

@@ -32,6 +32,11 @@ def execute_attempt(run_id: str, attempt: int, node: str | None = None) -> str:
         if not Leases(session).claim(run_id, attempt, worker_name(node)):
             log.info("run %s attempt %d: already claimed, finished or superseded; nothing to do", run_id, attempt)
             return "skipped"
+    if state.datasets is not None:
+        try:
+            state.datasets.fetch(run_id)
+        except Exception:  # the run then fails validation with a message naming the missing file
+            log.exception("could not fetch the datasets of run %s from the artifact store", run_id)
     settings = state.settings
     signal = CancelSignal()
     watchdog = Watchdog(
