@@ -117,7 +117,11 @@ def test_admin_manages_users(server: TestClient, make_person: Callable[..., Pers
     assert server.patch(f"/api/v1/users/{root.id}", json={"disabled": True}, headers=root.headers).status_code == 409
     on = server.patch(f"/api/v1/users/{erin.id}", json={"disabled": False}, headers=root.headers)
     assert on.status_code == 200
-    assert login(server, "erin")
+    erin_token = login(server, "erin")
+    reset = server.patch(f"/api/v1/users/{erin.id}", json={"password": "a new password"}, headers=root.headers)
+    assert reset.status_code == 200
+    assert server.get("/api/v1/workflows", headers={"Authorization": f"Bearer {erin_token}"}).status_code == 401
+    assert login(server, "erin", "a new password")
 
 
 def test_single_user_mode_needs_no_login(database_url: str, tmp_path: Path) -> None:

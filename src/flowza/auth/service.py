@@ -137,8 +137,9 @@ class AuthService:
                     Tokens(session).revoke_all(user.id, utcnow())
             if admin is not None:
                 user.is_admin = admin
-            if hashed is not None:
+            if hashed is not None:  # a new password ends every session opened with the old one
                 user.password_hash = hashed
+                Tokens(session).revoke_all(user.id, utcnow())
             session.flush()
             return Account.of(user)
 
