@@ -163,7 +163,7 @@ export function TopBar() {
           <>
             {selected.length === 1 ? (
               <button className="btn" onClick={() => void runWorkflow(selected[0])} title="Run only what the selected node needs" data-testid="run-to-selected">
-                ▶ Up to {selected[0]}
+                ▶ Up to <span className="ellipsis">{selected[0]}</span>
               </button>
             ) : null}
             <button className="btn primary" onClick={() => void runWorkflow(null)} data-testid="run" title="Run (Ctrl+Enter)">▶ Run</button>

@@ -106,6 +106,13 @@ function NodeInspector({ id }: { id: string }) {
         <button className="btn" onClick={() => void runWorkflow(id)} data-testid="run-to-here">
           ▶ Run up to here
         </button>
+        <span className="spacer" />
+        <button className="btn small" onClick={() => useEditor.getState().duplicate()} title="Duplicate (Ctrl+D)">
+          Duplicate
+        </button>
+        <button className="btn small danger" onClick={() => useEditor.getState().deleteSelected()} title="Delete (Del)" data-testid="delete-node">
+          Delete
+        </button>
       </div>
       {spec ? (
         <div className="insp-ports">

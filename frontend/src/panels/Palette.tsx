@@ -53,6 +53,7 @@ export function Palette({ loading, error }: { loading: boolean; error: string | 
         onChange={(e) => setQuery(e.target.value)}
         aria-label="Search nodes"
       />
+      <div className="palette-hint">Drag a node onto the canvas, or double-click it.</div>
       {loading ? <div className="empty small">Loading nodes…</div> : null}
       {error ? <div className="empty small error-text">Could not load the node catalog: {error}</div> : null}
       {!loading && !error && groups.length === 0 ? <div className="empty small">No node matches “{query}”.</div> : null}
