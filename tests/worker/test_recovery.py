@@ -11,7 +11,9 @@ import signal
 import time
 
 from fastapi.testclient import TestClient
+from sqlalchemy import text
 
+from flowza.db.session import make_engine
 from flowza.worker.celery_app import RUN_TASK, make_celery
 from tests.worker.conftest import (
     HEARTBEAT_TIMEOUT,
@@ -91,3 +93,23 @@ def test_the_same_attempt_delivered_twice_runs_once(stack: Stack, api: TestClien
     kinds = [kind for _, kind, _ in events_of(stack.database_url, run_id)]
     assert kinds.count("run_started") == 1 and kinds.count("run_finished") == 1
     assert run_row(stack.database_url, run_id)["attempt"] == 1
+
+
+def test_a_stale_run_that_was_asked_to_cancel_ends_cancelled_not_requeued(stack: Stack, api: TestClient) -> None:
+    run_id = start_run(api, saved_workflow(api))  # no worker: we play a worker that died mid-run
+    engine = make_engine(stack.database_url, pool_size=1)
+    try:
+        with engine.begin() as connection:
+            connection.execute(
+                text(
+                    "UPDATE runs SET status = 'running', attempt = 1, worker = 'gone:1', cancel_requested = true, "
+                    "heartbeat_at = now() - interval '1 hour' WHERE id = :id"
+                ),
+                {"id": run_id},
+            )
+    finally:
+        engine.dispose()
+    run = wait_finished(api, run_id, timeout=60)  # the API's reaper finds it
+    assert run["status"] == "cancelled" and "stopped responding" in run["error"]
+    kinds = [kind for _, kind, _ in events_of(stack.database_url, run_id)]
+    assert kinds == ["run_finished"] and run_row(stack.database_url, run_id)["attempt"] == 1

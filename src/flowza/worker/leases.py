@@ -27,6 +27,7 @@ class Lease:
     attempt: int
     status: str
     worker: str | None
+    cancel_requested: bool = False
 
 
 def _rowcount(result: Any) -> int:
@@ -88,7 +89,7 @@ class Leases:
     def stale(self, older_than: float, limit: int = 100) -> list[Lease]:
         """Claimed runs whose worker stopped beating (it died, or its machine did)."""
         rows = self.session.execute(
-            select(RunRow.id, RunRow.attempt, RunRow.status, RunRow.worker)
+            select(RunRow.id, RunRow.attempt, RunRow.status, RunRow.worker, RunRow.cancel_requested)
             .where(
                 RunRow.executor == CELERY,
                 RunRow.status.in_(ACTIVE_RUN_STATUSES),
@@ -97,7 +98,7 @@ class Leases:
             )
             .limit(limit)
         ).all()
-        return [Lease(row[0], row[1], row[2], row[3]) for row in rows]
+        return [Lease(row[0], row[1], row[2], row[3], bool(row[4])) for row in rows]
 
     def fence(self, run_id: str, attempt: int, older_than: float | None = None) -> bool:
         """Take a claimed run back from its attempt (only if it is still that attempt, and stale)."""

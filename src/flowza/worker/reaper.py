@@ -29,6 +29,7 @@ GIVE_UP = (
     "the worker running this run stopped responding (no heartbeat for {timeout:g} s) on each of {attempts} "
     "attempts, so the run was given up; a node of this workflow may be crashing its worker or exhausting its memory"
 )
+CANCELLED = "cancelled; the worker running it stopped responding before it could stop the run itself"
 REQUEUED = "the worker running attempt {attempt} stopped responding (no heartbeat for {timeout:g} s); re-queued"
 
 Send = Callable[[str, int], None]
@@ -78,25 +79,26 @@ class Reaper:
             unsent = Leases(session).unsent(self.redispatch_seconds)
         requeued, failed = [], []
         for lease in stale:
-            if lease.attempt >= self.max_attempts:
-                if self._give_up(lease):
+            if lease.cancel_requested:  # nothing to resume: a person asked it to stop
+                self._end(lease, "cancelled", CANCELLED)
+            elif lease.attempt >= self.max_attempts:
+                if self._end(lease, "failed", GIVE_UP.format(timeout=self.heartbeat_timeout, attempts=lease.attempt)):
                     failed.append(lease.run_id)
             elif self._requeue(lease):
                 requeued.append(lease.run_id)
         resent = [lease.run_id for lease in unsent if self._resend(lease)]
         return requeued, failed, resent
 
-    def _give_up(self, lease: Lease) -> bool:
-        reason = GIVE_UP.format(timeout=self.heartbeat_timeout, attempts=lease.attempt)
+    def _end(self, lease: Lease, status: str, reason: str) -> bool:
         try:
             with transaction(self.sessions) as session:
                 if not Leases(session).fence(lease.run_id, lease.attempt, self.heartbeat_timeout):
                     return False
-                write_final(session, lease.run_id, "failed", reason, "failed")
+                write_final(session, lease.run_id, status, reason, status)
         except SQLAlchemyError as exc:
-            log.warning("could not fail run %s: %s", lease.run_id, exc)
+            log.warning("could not end run %s: %s", lease.run_id, exc)
             return False
-        log.warning("run %s failed after %d attempts", lease.run_id, lease.attempt)
+        log.warning("run %s %s after attempt %d: %s", lease.run_id, status, lease.attempt, reason)
         return True
 
     def _requeue(self, lease: Lease) -> bool:
