@@ -4,7 +4,7 @@ import "@xyflow/react/dist/style.css";
 import { StrictMode } from "react";
 import { createRoot } from "react-dom/client";
 import { App } from "./app/App";
-import { queryClient } from "./app/actions";
+import { queryClient } from "./app/query";
 import "./styles.css";
 
 createRoot(document.getElementById("root")!).render(

@@ -10,7 +10,8 @@ import { ConfirmDialog, GenerateDialog, LoginDialog, ShortcutsDialog, TemplatesD
 import { Inspector } from "../panels/Inspector";
 import { Palette } from "../panels/Palette";
 import { ResultsDrawer } from "../panels/ResultsDrawer";
-import { keys, restoreSession, saveDraft } from "./actions";
+import { restoreSession, saveDraft } from "./actions";
+import { keys } from "./query";
 import { useShortcuts } from "./shortcuts";
 import { TopBar } from "./TopBar";
 import { useUi } from "./ui";

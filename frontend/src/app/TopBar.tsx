@@ -5,7 +5,8 @@ import { api, auth } from "../api/client";
 import { useEffect, useRef, useState } from "react";
 import { useShallow } from "zustand/react/shallow";
 import { isDirty, useEditor } from "../editor/store";
-import { cancelRun, exportCode, exportJson, importJson, isRunActive, newWorkflow, runWorkflow, saveWorkflow } from "./actions";
+import { exportCode, exportJson, importJson, newWorkflow, saveWorkflow } from "./actions";
+import { cancelRun, isRunActive, runWorkflow } from "./runs";
 import { useUi } from "./ui";
 
 function NameField() {

@@ -2,7 +2,8 @@
 import { useReactFlow } from "@xyflow/react";
 import { useEffect } from "react";
 import { useEditor } from "../editor/store";
-import { runWorkflow, saveWorkflow } from "./actions";
+import { saveWorkflow } from "./actions";
+import { runWorkflow } from "./runs";
 import { useUi } from "./ui";
 
 function typing(target: EventTarget | null): boolean {

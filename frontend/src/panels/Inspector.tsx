@@ -2,7 +2,7 @@
 // summary and every problem the server found when nothing is selected.
 import { useEffect, useState } from "react";
 import { useShallow } from "zustand/react/shallow";
-import { runWorkflow } from "../app/actions";
+import { runWorkflow } from "../app/runs";
 import { useUi } from "../app/ui";
 import { categoryColor, categoryIcon, STATUS_LABELS } from "../editor/looks";
 import { useEditor } from "../editor/store";

@@ -2,7 +2,7 @@
 import { useQueries, useQuery } from "@tanstack/react-query";
 import { api } from "../api/client";
 import type { Dataset } from "../api/types";
-import { keys } from "../app/actions";
+import { keys } from "../app/query";
 import { ancestors } from "../editor/graph";
 import { useEditor } from "../editor/store";
 import { useShallow } from "zustand/react/shallow";
