@@ -75,9 +75,10 @@ if {result}["task"] == "classification":
     axes[0].imshow(matrix["matrix"], cmap="Blues")
     axes[0].set_xticks(range(len(labels)), labels, rotation=45, ha="right")
     axes[0].set_yticks(range(len(labels)), labels)
+    darkest = max(max(row) for row in matrix["matrix"])
     for i, row in enumerate(matrix["matrix"]):
         for j, count in enumerate(row):
-            axes[0].text(j, i, count, ha="center", va="center")
+            axes[0].text(j, i, count, ha="center", va="center", color="white" if count > darkest / 2 else "black")
     axes[0].set(title="Confusion matrix", xlabel="predicted", ylabel="actual")
     if {y_score} is not None:
         for index, label in enumerate({classes}):
