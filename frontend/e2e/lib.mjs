@@ -91,9 +91,16 @@ export async function launchBrowser() {
   });
 }
 
+/** The centre of an element once it stops moving (zoom-to-fit and layout animate). */
 async function center(locator) {
   await locator.scrollIntoViewIfNeeded();
-  const box = await locator.boundingBox();
+  let box = await locator.boundingBox();
+  for (let i = 0; i < 20; i++) {
+    await new Promise((r) => setTimeout(r, 60));
+    const next = await locator.boundingBox();
+    if (box && next && Math.abs(next.x - box.x) < 0.5 && Math.abs(next.y - box.y) < 0.5) break;
+    box = next;
+  }
   if (!box) throw new Error(`no bounding box for ${locator}`);
   return { x: box.x + box.width / 2, y: box.y + box.height / 2 };
 }
