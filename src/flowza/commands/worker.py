@@ -43,7 +43,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Start a Celery worker executing Flowza runs (the server sends them when FLOWZA_BROKER_URL is set)."""
         from flowza.db.session import make_engine
-        from flowza.worker.main import DatabaseNotReady, build_worker_app, wait_for_schema, worker_argv
+        from flowza.worker.main import DatabaseNotReady, build_worker_app, preload, wait_for_schema, worker_argv
 
         settings = settings_with(broker_url=broker_url, database_url=database_url, data_dir=data_dir)
         if not settings.broker_url:
@@ -58,6 +58,7 @@ def register(app: typer.Typer) -> None:
         finally:
             engine.dispose()
         names = [name.strip() for name in (queues or settings.queue).split(",") if name.strip()]
+        preload()
         celery_app = build_worker_app(settings)
         typer.echo(
             f"Flowza worker: queues {', '.join(names)}, database {safe_url(settings.resolved_database_url())}", err=True
