@@ -10,7 +10,8 @@ import nbformat
 import pandas as pd
 from fastapi.testclient import TestClient
 
-from tests.api.conftest import csv_bytes, save, upload, workflow
+from tests.api.conftest import csv_bytes, save, upload, wait_run, workflow
+from tests.export.support import assert_same, last_json, run_script
 
 
 def _saved(client: TestClient) -> dict:
@@ -55,3 +56,20 @@ def test_export_errors(client: TestClient) -> None:
     assert invalid.status_code == 422
     body = invalid.json()
     assert "not valid" in body["detail"] and body["errors"]
+
+
+def test_downloaded_script_reproduces_the_server_run(client: TestClient, tmp_path: Path) -> None:
+    saved = _saved(client)
+    started = client.post(f"/api/v1/workflows/{saved['id']}/runs", json={})
+    assert started.status_code == 202, started.text
+    run = wait_run(client, started.json()["id"])
+    assert run["status"] == "succeeded", run
+    frame = pd.DataFrame(
+        {"x": [float(i % 7) for i in range(60)], "color": ["red", "blue", "green"] * 20, "label": ["a", "b"] * 30}
+    )
+    data = tmp_path / "plain_csv"
+    data.mkdir()
+    frame.to_csv(data / "shapes.csv", index=False)
+    script = tmp_path / "shapes.py"
+    script.write_bytes(client.get(f"/api/v1/workflows/{saved['id']}/export").content)
+    assert_same(json.loads(json.dumps(run["metrics"])), last_json(run_script(script, data, tmp_path / "out")))
