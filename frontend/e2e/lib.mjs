@@ -1,6 +1,6 @@
 // Helpers for the browser tests: a real `flowza serve` on a free port with a throw-away data
 // directory, Debian's Chromium driven by playwright-core, and real mouse drags.
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, existsSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
@@ -25,7 +25,7 @@ function freePort() {
   });
 }
 
-export async function startServer() {
+export async function startServer({ auth = false } = {}) {
   const home = mkdtempSync(join(tmpdir(), "flowza-e2e-"));
   const port = await freePort();
   const flowza = process.env.FLOWZA_BIN ?? resolve(repoRoot, ".venv", "bin", "flowza");
@@ -33,7 +33,9 @@ export async function startServer() {
   // cache), whatever FLOWZA_* settings the caller's shell or make exports
   const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith("FLOWZA_")));
   Object.assign(env, { FLOWZA_HOME: home, FLOWZA_DATA_DIR: join(home, "data") });
-  const proc = spawn(flowza, ["serve", "--host", "127.0.0.1", "--port", String(port), "--data-dir", join(home, "data"), "--log-level", "warning"], {
+  const args = ["serve", "--host", "127.0.0.1", "--port", String(port), "--data-dir", join(home, "data"), "--log-level", "warning"];
+  if (auth) args.push("--auth");
+  const proc = spawn(flowza, args, {
     env,
     stdio: ["ignore", "pipe", "pipe"],
   });
@@ -56,6 +58,11 @@ export async function startServer() {
   return {
     url,
     log: () => log,
+    /** `flowza user create NAME --password PASSWORD` against this server's database. */
+    createUser(name, password) {
+      const done = spawnSync(flowza, ["user", "create", name, "--password", password], { env, encoding: "utf8" });
+      if (done.status !== 0) throw new Error(`flowza user create failed: ${done.stderr}`);
+    },
     async stop() {
       proc.kill("SIGTERM");
       await new Promise((r) => {

@@ -372,6 +372,45 @@ async function scenarioF(page) {
   console.log("  (f) imported workflow, failed node shows its error, downstream skipped: ok");
 }
 
+async function scenarioG(browser) {
+  // a server with accounts: log in, upload, run (events stream with the token), log out
+  const server = await startServer({ auth: true });
+  const page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
+  try {
+    server.createUser("alice", "correct-horse-42");
+    await page.goto(server.url);
+    await page.getByTestId("login-dialog").waitFor({ timeout: 30_000 });
+    await page.getByLabel("User name").fill("alice");
+    await page.getByLabel("Password").fill("wrong-password");
+    await page.getByRole("button", { name: "Log in" }).click();
+    await page.getByTestId("login-dialog").locator(".callout.error").waitFor();
+    await page.getByLabel("Password").fill("correct-horse-42");
+    await page.getByRole("button", { name: "Log in" }).click();
+    await ready(page);
+    await page.getByTestId("tab-datasets").click();
+    await page.getByTestId("file-input").setInputFiles(join(datasetsDir, "iris.csv"));
+    await page.getByTestId("dataset-iris.csv").waitFor({ timeout: 30_000 });
+    await page.getByTestId("tab-nodes").click();
+    await page.getByTestId("open-templates").click();
+    await page.getByTestId("template-multiclass_classification").click();
+    await selectNode(page, "load");
+    await page.locator("#param-load-dataset").selectOption("iris.csv");
+    await selectNode(page, "split");
+    await page.locator('#param-split-target option[value="species"]').waitFor({ state: "attached", timeout: 15_000 });
+    await page.locator("#param-split-target").selectOption("species");
+    await page.getByTestId("run").click();
+    const ids = await page.locator(".react-flow__node").evaluateAll((els) => els.map((e) => e.getAttribute("data-id")));
+    await waitStatuses(page, ids);
+    await page.getByTestId("user-menu").click();
+    await page.getByRole("button", { name: "Log out" }).click();
+    await page.getByTestId("login-dialog").waitFor();
+    console.log("  (g) server with accounts: log in, upload, run with live events, log out: ok");
+  } finally {
+    await page.close();
+    await server.stop();
+  }
+}
+
 async function main() {
   const server = await startServer();
   const browser = await launchBrowser();
@@ -388,6 +427,7 @@ async function main() {
     await scenarioD(page);
     await scenarioE(page);
     await scenarioF(page);
+    await scenarioG(browser);
     assert.deepEqual(consoleErrors, [], "no uncaught errors in the page");
     console.log("e2e: all scenarios passed");
   } catch (error) {
