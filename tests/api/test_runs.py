@@ -272,12 +272,20 @@ def test_restart_marks_unfinished_runs_failed(settings: Settings) -> None:
 
 
 def test_stopping_the_server_fails_its_running_run(settings: Settings) -> None:
-    with TestClient(create_app(settings)) as client:
+    document = slow_workflow()
+    document["nodes"][2]["params"]["n_estimators"] = 400  # seconds of fitting: longer than the 0.5 s grace
+    client = TestClient(create_app(settings))
+    with client:
         upload(client, "slow.csv", csv_bytes(slow_frame()))
-        saved = save(client, slow_workflow())
+        saved = save(client, document)
         run_id = start(client, saved["id"])["id"]
+        queued = start(client, saved["id"])["id"]
         wait_node(client, run_id, "model", "running")
+        client.app.state.flowza.executor.grace_seconds = 0.5  # type: ignore[attr-defined]
+        stopping = time.monotonic()
+    assert time.monotonic() - stopping < 10, "shutdown waited for the fit instead of leaving it"
     with TestClient(create_app(settings)) as client:
-        run = client.get(f"/api/v1/runs/{run_id}").json()
-        assert run["status"] == "failed" and "shut down" in run["error"]
+        for run in (client.get(f"/api/v1/runs/{run_id}").json(), client.get(f"/api/v1/runs/{queued}").json()):
+            assert run["status"] == "failed" and "shut down" in run["error"]
+            assert sse_events(client, run["id"])[-1]["data"]["status"] == "failed"
         assert client.app.state.flowza.recovered == []  # type: ignore[attr-defined]

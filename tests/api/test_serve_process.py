@@ -53,7 +53,7 @@ def running_server(
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + 120  # generous: CI machines can be busy
         while True:
             if process.poll() is not None:
                 raise AssertionError(f"flowza serve exited: {log_path.read_text()}")
@@ -63,14 +63,14 @@ def running_server(
             except httpx.TransportError:
                 pass
             if time.monotonic() > deadline:
-                raise AssertionError("flowza serve did not answer within 60 s")
+                raise AssertionError("flowza serve did not answer within 120 s")
             time.sleep(0.1)
         yield base, process
     finally:
         if process.poll() is None:
             process.send_signal(signal.SIGINT)
             try:
-                assert process.wait(timeout=30) == 0, log_path.read_text()
+                assert process.wait(timeout=60) == 0, log_path.read_text()
             finally:
                 if process.poll() is None:
                     process.kill()

@@ -51,7 +51,7 @@ class ServerState:
             executor = CeleryExecutor(settings, sessions)
         else:
             runs = RunService(sessions, layout, settings.server_cache_dir())
-            executor = InlineExecutor(runs.execute, settings.run_workers)
+            executor = InlineExecutor(runs.execute, settings.run_workers, on_abandon=runs.abandon)
         return cls(settings, engine, sessions, layout, DatasetService(layout, sessions), runs, executor)
 
     def start(self) -> None:

@@ -71,4 +71,11 @@ def register(app: typer.Typer) -> None:
             )
         typer.echo(f"Flowza data directory: {settings.resolved_data_dir()}", err=True)
         typer.echo(f"API docs: http://{settings.host}:{settings.port}/docs", err=True)
-        uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level=log_level)
+        # Open event streams end 5 s after Ctrl+C, so shutdown never waits for a long run to finish.
+        uvicorn.run(
+            create_app(settings),
+            host=settings.host,
+            port=settings.port,
+            log_level=log_level,
+            timeout_graceful_shutdown=5,
+        )

@@ -140,6 +140,13 @@ class RunService:
         finally:
             cache.close()
 
+    def abandon(self, run_id: str, reason: str) -> None:
+        """Record a run this process gives up on (shutting down) as failed, if it is still open."""
+        with self.sessions() as session:
+            if Runs(session).status(run_id) not in ("pending", "running"):
+                return
+        self.recorder_factory(self.sessions, run_id).abort("failed", reason, "failed")
+
     def recover(self) -> list[str]:
         """Mark runs this executor left pending or running (a previous process died) as failed."""
         with self.sessions() as session:
