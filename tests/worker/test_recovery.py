@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import signal
 import time
+from pathlib import Path
 
 from fastapi.testclient import TestClient
 from sqlalchemy import text
@@ -19,6 +20,7 @@ from tests.worker.conftest import (
     HEARTBEAT_TIMEOUT,
     Stack,
     events_of,
+    get_run,
     run_row,
     saved_workflow,
     start_run,
@@ -113,3 +115,33 @@ def test_a_stale_run_that_was_asked_to_cancel_ends_cancelled_not_requeued(stack:
     assert run["status"] == "cancelled" and "stopped responding" in run["error"]
     kinds = [kind for _, kind, _ in events_of(stack.database_url, run_id)]
     assert kinds == ["run_finished"] and run_row(stack.database_url, run_id)["attempt"] == 1
+
+
+def test_a_worker_frozen_past_its_heartbeat_timeout_is_fenced_off(stack: Stack, api: TestClient) -> None:
+    worker = stack.start_worker("a", concurrency=2, FLOWZA_TEST_NODE_DELAY="split=4")
+    run_id = start_run(api, saved_workflow(api))
+    wait_node(api, run_id, "split", "running")
+    frozen = int(run_row(stack.database_url, run_id)["worker"].rsplit(":", 1)[1])
+    os.kill(frozen, signal.SIGSTOP)  # alive but silent, like a VM paused or a process swapped out
+    try:
+        wait_for(lambda: run_row(stack.database_url, run_id)["attempt"] == 2, HEARTBEAT_TIMEOUT + 60, "attempt 2")
+        run = wait_finished(api, run_id, timeout=90)  # the other pool process ran attempt 2
+    finally:
+        os.kill(frozen, signal.SIGCONT)
+    assert run["status"] == "succeeded"
+    # woken up, the old attempt finds the run taken over: it ends itself and writes nothing more
+    wait_for(lambda: not os.path.exists(f"/proc/{frozen}") or _zombie(frozen), 30, "the frozen process to end")
+    time.sleep(1)
+    events = events_of(stack.database_url, run_id)
+    kinds = [kind for _, kind, _ in events]
+    assert kinds.count("run_finished") == 1 and kinds[-1] == "run_finished"
+    assert [seq for seq, _, _ in events] == list(range(1, len(events) + 1))
+    assert get_run(api, run_id)["status"] == "succeeded" and run_row(stack.database_url, run_id)["attempt"] == 2
+    assert "was taken over" in worker.output() or "is no longer ours" in worker.output()
+
+
+def _zombie(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().split()[2] == "Z"
+    except OSError:
+        return True

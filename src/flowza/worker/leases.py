@@ -66,11 +66,11 @@ class Leases:
             )
         )
 
-    def beat(self, run_id: str, attempt: int) -> bool | None:
+    def beat(self, run_id: str, attempt: int, worker: str) -> bool | None:
         """Refresh the heartbeat of the attempt we hold: None when we lost it, else `cancel_requested`."""
         result = self.session.execute(
             update(RunRow)
-            .where(RunRow.id == run_id, RunRow.attempt == attempt, RunRow.status.in_(ACTIVE_RUN_STATUSES))
+            .where(*self._ours(run_id, attempt, worker), RunRow.status.in_(ACTIVE_RUN_STATUSES))
             .values(heartbeat_at=utcnow())
             .returning(RunRow.cancel_requested)
             .execution_options(synchronize_session=False)
@@ -78,11 +78,19 @@ class Leases:
         row = result.first()
         return None if row is None else bool(row[0])
 
-    def holds(self, run_id: str, attempt: int) -> bool:
+    @staticmethod
+    def _ours(run_id: str, attempt: int, worker: str) -> tuple[Any, ...]:
+        """A lease is (attempt, worker): the reaper clears `worker` when it takes a run back."""
+        return (RunRow.id == run_id, RunRow.attempt == attempt, RunRow.worker == worker)
+
+    def superseded(self, run_id: str, attempt: int, worker: str) -> bool:
+        """True when the reaper took the run back (not when our attempt simply finished it)."""
+        found = self.session.scalar(select(RunRow.id).where(*self._ours(run_id, attempt, worker)))
+        return found is None
+
+    def holds(self, run_id: str, attempt: int, worker: str) -> bool:
         found = self.session.scalar(
-            select(RunRow.id).where(
-                RunRow.id == run_id, RunRow.attempt == attempt, RunRow.status.in_(ACTIVE_RUN_STATUSES)
-            )
+            select(RunRow.id).where(*self._ours(run_id, attempt, worker), RunRow.status.in_(ACTIVE_RUN_STATUSES))
         )
         return found is not None
 

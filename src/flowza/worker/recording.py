@@ -41,14 +41,15 @@ def node_delays(value: str | None = None) -> dict[str, float]:
 
 
 class LeasedRecorder(RunRecorder):
-    def __init__(self, sessions: sessionmaker[Session], run_id: str, attempt: int) -> None:
+    def __init__(self, sessions: sessionmaker[Session], run_id: str, attempt: int, worker: str) -> None:
         super().__init__(sessions, run_id)
         self.attempt = attempt
+        self.worker = worker
         self.delays = node_delays()
 
     def holds(self) -> bool:
         with self.sessions() as session:
-            held = Leases(session).holds(self.run_id, self.attempt)
+            held = Leases(session).holds(self.run_id, self.attempt, self.worker)
         if not held:
             log.warning("run %s attempt %d is no longer ours; not writing its end", self.run_id, self.attempt)
         return held
@@ -67,8 +68,8 @@ class LeasedRecorder(RunRecorder):
             super().abort(status, error, node_status)
 
 
-def factory(attempt: int) -> Any:
+def factory(attempt: int, worker: str) -> Any:
     def make(sessions: sessionmaker[Session], run_id: str) -> RunRecorder:
-        return LeasedRecorder(sessions, run_id, attempt)
+        return LeasedRecorder(sessions, run_id, attempt, worker)
 
     return make

@@ -28,8 +28,9 @@ MAX_TICK_SECONDS = 1.0  # cancel requests are noticed within this, whatever the 
 def execute_attempt(run_id: str, attempt: int, node: str | None = None) -> str:
     """Run attempt `attempt` of `run_id` unless another delivery already claimed it."""
     state = runtime()
+    worker = worker_name(node)
     with transaction(state.sessions) as session:
-        if not Leases(session).claim(run_id, attempt, worker_name(node)):
+        if not Leases(session).claim(run_id, attempt, worker):
             log.info("run %s attempt %d: already claimed, finished or superseded; nothing to do", run_id, attempt)
             return "skipped"
     if state.datasets is not None:
@@ -43,6 +44,7 @@ def execute_attempt(run_id: str, attempt: int, node: str | None = None) -> str:
         state.sessions,
         run_id,
         attempt,
+        worker,
         signal,
         tick=min(settings.heartbeat_seconds, MAX_TICK_SECONDS),
         timeout=settings.run_timeout,
@@ -50,11 +52,11 @@ def execute_attempt(run_id: str, attempt: int, node: str | None = None) -> str:
     )
     watchdog.start()
     try:
-        service = dataclasses.replace(state.service, recorder_factory=factory(attempt))
+        service = dataclasses.replace(state.service, recorder_factory=factory(attempt, worker))
         service.execute(run_id, signal)
     except SoftTimeLimitExceeded:  # Celery's backstop fired outside the engine's node handling
         reason = TIMEOUT_REASON.format(seconds=settings.run_timeout)
-        LeasedRecorder(state.sessions, run_id, attempt).abort("failed", reason, "failed")
+        LeasedRecorder(state.sessions, run_id, attempt, worker).abort("failed", reason, "failed")
     finally:
         watchdog.finish()
         watchdog.join(timeout=10)

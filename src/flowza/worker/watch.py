@@ -42,6 +42,7 @@ class Watchdog(threading.Thread):
         sessions: sessionmaker[Session],
         run_id: str,
         attempt: int,
+        worker: str,
         signal: CancelSignal,
         *,
         tick: float,
@@ -53,6 +54,7 @@ class Watchdog(threading.Thread):
         self.sessions = sessions
         self.run_id = run_id
         self.attempt = attempt
+        self.worker = worker
         self.signal = signal
         self.tick = tick
         self.timeout = timeout
@@ -70,16 +72,17 @@ class Watchdog(threading.Thread):
         while not self.done.wait(self.tick):
             try:
                 with transaction(self.sessions) as session:
-                    cancel = Leases(session).beat(self.run_id, self.attempt)
+                    cancel = Leases(session).beat(self.run_id, self.attempt, self.worker)
             except SQLAlchemyError as exc:  # the database blinked: try again next tick
                 log.warning("heartbeat of run %s failed: %s", self.run_id, exc)
                 continue
             if self.done.is_set():
                 return
-            if cancel is None:
-                log.error("run %s attempt %d was taken over; stopping this worker process", self.run_id, self.attempt)
-                self.exit_process(EXIT_STOPPED)
-                return
+            if cancel is None:  # the run is no longer an active run of our attempt
+                if self._superseded():
+                    log.error("run %s attempt %d was taken over; ending this worker process", self.run_id, self.attempt)
+                    self.exit_process(EXIT_STOPPED)
+                return  # else our own run just finished it
             if cancel and self.final is None:
                 self._stop("cancelled", CANCELLED_HARD, None)
             elif time.monotonic() > deadline and self.final is None:
@@ -88,6 +91,13 @@ class Watchdog(threading.Thread):
             if self.stop_since is not None and time.monotonic() - self.stop_since > self.grace:
                 self._hard_stop()
                 return
+
+    def _superseded(self) -> bool:
+        try:
+            with self.sessions() as session:
+                return Leases(session).superseded(self.run_id, self.attempt, self.worker)
+        except SQLAlchemyError:
+            return False
 
     def _stop(self, status: str, error: str, reason: str | None) -> None:
         self.final = (status, error)
@@ -104,7 +114,7 @@ class Watchdog(threading.Thread):
             try:
                 with transaction(self.sessions) as session:
                     leases = Leases(session)
-                    if leases.holds(self.run_id, self.attempt):
+                    if leases.holds(self.run_id, self.attempt, self.worker):
                         node_status = "cancelled" if status == "cancelled" else "failed"
                         write_final(session, self.run_id, status, error, node_status)
                 break
