@@ -138,7 +138,7 @@ export function TopBar() {
           <button onClick={exportJson}>Workflow JSON</button>
         </Menu>
         <button className="btn ghost" onClick={() => openDialog("generate")} title="Describe your workflow in words">✦ Generate</button>
-        <button className="btn ghost" onClick={() => openDialog("templates")} data-testid="open-templates">Templates</button>
+        <button className="btn ghost hide-narrow" onClick={() => openDialog("templates")} data-testid="open-templates">Templates</button>
         <span className="sep" />
         <button className="icon-btn" onClick={() => useEditor.getState().undo()} disabled={!canUndo} title="Undo (Ctrl+Z)" aria-label="Undo">↶</button>
         <button className="icon-btn" onClick={() => useEditor.getState().redo()} disabled={!canRedo} title="Redo (Ctrl+Shift+Z)" aria-label="Redo">↷</button>
@@ -155,7 +155,7 @@ export function TopBar() {
           ⊞
         </button>
         <button className="icon-btn" onClick={() => openDialog("versions")} disabled={!workflowId} title="Version history" aria-label="Version history">↺</button>
-        <button className="icon-btn" onClick={() => openDialog("shortcuts")} title="Keyboard shortcuts (?)" aria-label="Keyboard shortcuts">⌨</button>
+        <button className="icon-btn hide-narrow" onClick={() => openDialog("shortcuts")} title="Keyboard shortcuts (?)" aria-label="Keyboard shortcuts">⌨</button>
         <span className="sep" />
         <button className="btn" onClick={() => void saveWorkflow()} data-testid="save">Save</button>
         {active ? (
@@ -163,7 +163,7 @@ export function TopBar() {
         ) : (
           <>
             {selected.length === 1 ? (
-              <button className="btn" onClick={() => void runWorkflow(selected[0])} title="Run only what the selected node needs" data-testid="run-to-selected">
+              <button className="btn hide-narrow" onClick={() => void runWorkflow(selected[0])} title="Run only what the selected node needs" data-testid="run-to-selected">
                 ▶ Up to <span className="ellipsis">{selected[0]}</span>
               </button>
             ) : null}

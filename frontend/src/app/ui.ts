@@ -62,7 +62,7 @@ export const useUi = create<UiState>()((set, get) => ({
   dialog: null,
   datasetId: null,
   drawerOpen: false,
-  drawerHeight: 320,
+  drawerHeight: Math.round(Math.min(340, Math.max(200, window.innerHeight * 0.36))),
   drawerTab: "output",
   sideTab: "nodes",
   toasts: [],
