@@ -143,7 +143,7 @@ def test_titanic_xgboost(shared_datasets: Path) -> None:
 
 def test_iris_multiclass_random_forest(shared_datasets: Path) -> None:
     ours = flowza(with_params("multiclass_classification", "iris.csv", "species"), shared_datasets)
-    model = RandomForestClassifier(n_estimators=100, max_depth=None, random_state=42, n_jobs=-1)
+    model = RandomForestClassifier(n_estimators=100, max_depth=None, random_state=42, n_jobs=1)
     theirs = plain(shared_datasets / "iris.csv", "species", ["impute", "encode"], model, stratify=True)
     assert_same(ours, theirs)
     assert ours["confusion_matrix"]["labels"] == ["setosa", "versicolor", "virginica"]
@@ -151,7 +151,7 @@ def test_iris_multiclass_random_forest(shared_datasets: Path) -> None:
 
 def test_penguins_with_nulls_multiclass(shared_datasets: Path) -> None:
     ours = flowza(with_params("multiclass_classification", "penguins.csv", "species"), shared_datasets)
-    model = RandomForestClassifier(n_estimators=100, max_depth=None, random_state=42, n_jobs=-1)
+    model = RandomForestClassifier(n_estimators=100, max_depth=None, random_state=42, n_jobs=1)
     theirs = plain(shared_datasets / "penguins.csv", "species", ["impute", "encode"], model, stratify=True)
     assert_same(ours, theirs)
 
