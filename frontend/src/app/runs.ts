@@ -196,6 +196,14 @@ export async function cancelRun(): Promise<void> {
     await api.cancelRun(run.id);
     ui().addLog(`Cancel requested for run ${run.id.slice(0, 8)}`);
   } catch (error) {
+    // the run may have ended meanwhile, or the server lost it: never leave the editor stuck
+    try {
+      const latest = await api.run(run.id);
+      if (FINAL.has(latest.status)) return void finishRun(run.id, latest.status);
+    } catch {
+      stopFollowing();
+      useEditor.setState({ run: { ...run, status: "failed", error: message(error) } });
+    }
     ui().toast("error", `Could not cancel: ${message(error)}`);
   }
 }
