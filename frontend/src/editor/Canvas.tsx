@@ -12,7 +12,8 @@ import {
   type FinalConnectionState,
   type IsValidConnection,
 } from "@xyflow/react";
-import { useCallback, useEffect, type DragEvent } from "react";
+import { useCallback, useEffect, useState, type DragEvent } from "react";
+import { runWorkflow } from "../app/runs";
 import { useEditor } from "./store";
 import { FlowNodeView } from "./FlowNodeView";
 import type { FlowNode } from "./graph";
@@ -39,6 +40,41 @@ function EmptyState() {
   );
 }
 
+interface MenuAt {
+  nodeId: string;
+  x: number;
+  y: number;
+}
+
+/** Right-click menu of a node: the actions of the inspector, where the pointer is. */
+function NodeMenu({ menu, close }: { menu: MenuAt; close: () => void }) {
+  useEffect(() => {
+    const away = () => close();
+    window.addEventListener("mousedown", away);
+    window.addEventListener("wheel", away);
+    return () => {
+      window.removeEventListener("mousedown", away);
+      window.removeEventListener("wheel", away);
+    };
+  }, [close]);
+  const act = (fn: () => void) => (e: React.MouseEvent) => {
+    e.stopPropagation();
+    fn();
+    close();
+  };
+  const s = useEditor.getState();
+  return (
+    <div className="menu-pop context-menu" style={{ left: menu.x, top: menu.y }} onMouseDown={(e) => e.stopPropagation()} data-testid="node-menu">
+      <button onClick={act(() => void runWorkflow(menu.nodeId))}>▶ Run up to here</button>
+      <button onClick={act(() => useUi.getState().setDrawer(true, "output"))}>Show results</button>
+      <hr />
+      <button onClick={act(() => s.duplicate())}>Duplicate <kbd>Ctrl+D</kbd></button>
+      <button onClick={act(() => s.copy())}>Copy <kbd>Ctrl+C</kbd></button>
+      <button onClick={act(() => s.deleteSelected())}>Delete <kbd>Del</kbd></button>
+    </div>
+  );
+}
+
 export function Canvas() {
   const nodes = useEditor((s) => s.nodes);
   const edges = useEditor((s) => s.edges);
@@ -46,6 +82,8 @@ export function Canvas() {
   const onEdgesChange = useEditor((s) => s.onEdgesChange);
   const running = useEditor((s) => s.run && (s.run.status === "running" || s.run.status === "queued" || s.run.status === "pending"));
   const { screenToFlowPosition, fitView } = useReactFlow();
+  const [menu, setMenu] = useState<MenuAt | null>(null);
+  const closeMenu = useCallback(() => setMenu(null), []);
   const fitSeq = useUi((s) => s.fitSeq);
   useEffect(() => {
     if (!fitSeq) return;
@@ -114,6 +152,14 @@ export function Canvas() {
         onConnectEnd={onConnectEnd}
         isValidConnection={isValidConnection}
         onNodeDragStart={() => useEditor.getState().beginDrag()}
+        onNodeContextMenu={(event, node) => {
+          event.preventDefault();
+          const s = useEditor.getState();
+          if (!node.selected) s.select([node.id]);
+          const box = (event.currentTarget as HTMLElement).closest(".canvas")?.getBoundingClientRect();
+          setMenu({ nodeId: node.id, x: event.clientX - (box?.left ?? 0), y: event.clientY - (box?.top ?? 0) });
+        }}
+        onPaneClick={closeMenu}
         deleteKeyCode={null}
         multiSelectionKeyCode={["Shift", "Meta", "Control"]}
         selectionKeyCode="Shift"
@@ -128,6 +174,7 @@ export function Canvas() {
         <Controls showInteractive={false} />
       </ReactFlow>
       {nodes.length === 0 ? <EmptyState /> : null}
+      {menu ? <NodeMenu menu={menu} close={closeMenu} /> : null}
     </div>
   );
 }

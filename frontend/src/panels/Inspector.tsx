@@ -103,10 +103,9 @@ function NodeInspector({ id }: { id: string }) {
       <h4>Settings</h4>
       {spec ? <ParamsForm nodeId={id} schema={spec.params_schema} params={node.data.params} issues={[...errors, ...warnings]} /> : null}
       <div className="insp-actions">
-        <button className="btn" onClick={() => void runWorkflow(id)} data-testid="run-to-here">
+        <button className="btn small" onClick={() => void runWorkflow(id)} data-testid="run-to-here">
           ▶ Run up to here
         </button>
-        <span className="spacer" />
         <button className="btn small" onClick={() => useEditor.getState().duplicate()} title="Duplicate (Ctrl+D)">
           Duplicate
         </button>
