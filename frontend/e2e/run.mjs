@@ -21,6 +21,19 @@ async function scenarioA(page, url) {
   await page.getByTestId("tab-datasets").click();
   await page.getByTestId("file-input").setInputFiles(join(datasetsDir, "iris.csv"));
   await page.getByTestId("dataset-iris.csv").waitFor({ timeout: 30_000 });
+  // its profile (a card per column, with a small chart) and its rows, paged
+  await page.locator('[data-testid="dataset-iris.csv"] .dataset-open').click();
+  const dialog = page.getByTestId("dataset-dialog");
+  await dialog.locator(".col-card").first().waitFor();
+  assert.equal(await dialog.locator(".col-card").count(), 5);
+  await dialog.locator(".col-card svg.chart").first().waitFor();
+  await dialog.getByTestId("dataset-rows-tab").click();
+  await dialog.getByTestId("pager").filter({ hasText: "of 150" }).waitFor();
+  await dialog.getByRole("button", { name: "Next page" }).click();
+  await dialog.getByTestId("pager").filter({ hasText: "rows 51–100" }).waitFor();
+  await page.keyboard.press("Escape");
+  await dialog.waitFor({ state: "detached" });
+
   // a file that is not a CSV is refused with the server's reason
   await page.getByTestId("file-input").setInputFiles({ name: "broken.csv", mimeType: "text/csv", buffer: Buffer.from([0, 159, 146, 150, 0, 1, 2, 3, 255, 254]) });
   const failed = page.locator('[data-testid="upload-row"].failed');
