@@ -183,3 +183,22 @@ def test_access_log_redacts_query_tokens() -> None:
     record = logging.LogRecord("uvicorn.access", logging.INFO, __file__, 1, '%s - "%s %s HTTP/%s" %d', args, None)
     assert RedactTokens().filter(record)
     assert "flz_secret" not in record.getMessage() and "token=[redacted]&after=2" in record.getMessage()
+
+
+def test_serve_exposure_rules(tmp_path: Path) -> None:
+    from flowza.auth.service import AuthService
+    from flowza.commands.serve import exposure_problem, startup_notice
+    from flowza.db.session import make_engine, make_session_factory
+
+    url = f"sqlite:///{tmp_path / 's.db'}"
+    for host in ("127.0.0.1", "::1", "localhost"):
+        assert exposure_problem(Settings(host=host, database_url=url)) is None
+    for host in ("0.0.0.0", "::", "192.0.2.10", "example.org", "127.0.0.1.example.org", ""):
+        assert "without authentication" in (exposure_problem(Settings(host=host, database_url=url)) or "")
+        assert exposure_problem(Settings(host=host, database_url=url, auth=True)) is None
+    assert "Single-user mode" in startup_notice(Settings(database_url=url))
+    assert "no account can log in yet" in startup_notice(Settings(database_url=url, auth=True))
+    engine = make_engine(url)
+    AuthService(make_session_factory(engine)).create_user("ops", PASSWORD, admin=True)
+    engine.dispose()
+    assert "no account" not in startup_notice(Settings(database_url=url, auth=True))

@@ -22,6 +22,42 @@ def is_loopback(host: str) -> bool:
         return False
 
 
+def exposure_problem(settings: Settings) -> str | None:
+    """Why `serve` must not start with these settings: an open server on a non-loopback address."""
+    if is_loopback(settings.host) or settings.auth:
+        return None
+    return (
+        f"binding to {settings.host} would expose Flowza without authentication; use --host 127.0.0.1, "
+        "or turn authentication on with --auth (or FLOWZA_AUTH=1) after creating an account with "
+        "`flowza user create NAME --admin`"
+    )
+
+
+def startup_notice(settings: Settings) -> str:
+    if not settings.auth:
+        return (
+            f"Single-user mode: no login, everything belongs to the local user; only {settings.host} can reach "
+            "this server. Use --auth (FLOWZA_AUTH=1) for a shared server."
+        )
+    from flowza.auth.service import AuthService
+    from flowza.db.migrate import upgrade
+    from flowza.db.session import make_engine, make_session_factory
+
+    url = settings.resolved_database_url()
+    upgrade(url)
+    engine = make_engine(url)
+    try:
+        accounts = AuthService(make_session_factory(engine)).users()
+    finally:
+        engine.dispose()
+    if not any(a.has_password and not a.disabled for a in accounts):
+        return (
+            "Authentication is on, but no account can log in yet (there are no default credentials): "
+            "create one with `flowza user create NAME --admin`."
+        )
+    return "Authentication is on: log in with an account made by `flowza user create`."
+
+
 def settings_with(**flags: Any) -> Settings:
     """Settings from FLOWZA_* variables, with the flags that were given taking precedence."""
     return Settings(**{name: value for name, value in flags.items() if value is not None})
@@ -53,22 +89,11 @@ def register(app: typer.Typer) -> None:
         settings = settings_with(
             host=host, port=port, data_dir=data_dir, database_url=database_url, auth=True if auth else None
         )
-        if not is_loopback(settings.host) and not settings.auth:
-            typer.echo(
-                f"error: binding to {settings.host} would expose Flowza without authentication; "
-                "use --host 127.0.0.1, or turn authentication on with --auth (or FLOWZA_AUTH=1) "
-                "after creating an account with `flowza user create NAME --admin`",
-                err=True,
-            )
+        problem = exposure_problem(settings)
+        if problem is not None:
+            typer.echo(f"error: {problem}", err=True)
             raise typer.Exit(2)
-        if settings.auth:
-            typer.echo("Authentication is on: log in with an account made by `flowza user create`.", err=True)
-        else:
-            typer.echo(
-                f"Single-user mode: no login, everything belongs to the local user; only {settings.host} can reach "
-                "this server. Use --auth (FLOWZA_AUTH=1) for a shared server.",
-                err=True,
-            )
+        typer.echo(startup_notice(settings), err=True)
         typer.echo(f"Flowza data directory: {settings.resolved_data_dir()}", err=True)
         typer.echo(f"API docs: http://{settings.host}:{settings.port}/docs", err=True)
         # Open event streams end 5 s after Ctrl+C, so shutdown never waits for a long run to finish.
