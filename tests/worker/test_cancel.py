@@ -59,3 +59,14 @@ def test_cancel_a_queued_run_before_any_worker_takes_it(stack: Stack, api: TestC
     wait_for(lambda: "nothing to do" in stack.workers[0].output(), 60, "the stale message to be skipped")
     kinds = [kind for _, kind, _ in events_of(stack.database_url, run_id)]
     assert kinds == ["run_finished"]
+
+
+def test_a_run_over_its_time_limit_is_stopped_and_failed(stack: Stack, api: TestClient) -> None:
+    stack.start_worker("a", FLOWZA_TEST_NODE_DELAY="split=300", FLOWZA_RUN_TIMEOUT="4")
+    run_id = start_run(api, saved_workflow(api))
+    wait_node(api, run_id, "split", "running")
+    run = wait_finished(api, run_id, timeout=60)
+    assert run["status"] == "failed"
+    assert run["error"] == "the run took longer than FLOWZA_RUN_TIMEOUT (4 s) and was stopped"
+    assert run["nodes"]["split"]["status"] == "failed" and run["nodes"]["eval"]["status"] == "failed"
+    assert started(events_of(stack.database_url, run_id), "model") == 0
