@@ -202,3 +202,33 @@ def test_serve_exposure_rules(tmp_path: Path) -> None:
     AuthService(make_session_factory(engine)).create_user("ops", PASSWORD, admin=True)
     engine.dispose()
     assert "no account" not in startup_notice(Settings(database_url=url, auth=True))
+
+
+def test_password_guessing_is_throttled(server: TestClient, make_person: Callable[..., Person]) -> None:
+    make_person("gail")
+    make_person("hank")
+    for _ in range(5):
+        wrong = server.post("/api/v1/auth/token", json={"username": "gail", "password": "guess-guess"})
+        assert wrong.status_code == 401
+    blocked = server.post("/api/v1/auth/token", json={"username": "GAIL", "password": PASSWORD})
+    assert blocked.status_code == 429 and int(blocked.headers["retry-after"]) > 0
+    assert "too many failed logins" in blocked.json()["detail"]
+    assert login(server, "hank")  # other names are not affected
+
+
+def test_throttle_window_passes() -> None:
+    from flowza.auth.throttle import LoginThrottle
+
+    throttle = LoginThrottle(max_failures=2, window=0.2)
+    throttle.failed("x")
+    assert throttle.retry_after("x") == 0
+    throttle.failed("x")
+    assert throttle.retry_after("x") > 0
+    import time
+
+    time.sleep(0.25)
+    assert throttle.retry_after("x") == 0
+    throttle.failed("y")
+    throttle.succeeded("y")
+    throttle.failed("y")
+    assert throttle.retry_after("y") == 0

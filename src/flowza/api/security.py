@@ -12,6 +12,7 @@ from sqlalchemy.exc import DataError
 
 from flowza.api.state import ServerState
 from flowza.auth.service import AuthService
+from flowza.auth.throttle import LoginThrottle
 from flowza.datasets.checks import CsvLimits
 
 UPLOAD_PATH = "/api/v1/datasets"
@@ -38,6 +39,7 @@ def install(app: FastAPI, state: ServerState, prefix: str) -> None:
     state.datasets.limits = CsvLimits(settings.max_columns, settings.max_rows, settings.max_field_bytes)
     service = AuthService(state.sessions, settings.token_days)
     app.state.flowza_auth = service
+    app.state.flowza_login_throttle = LoginThrottle()
     app.include_router(auth_router, prefix=prefix)
     app.include_router(users_router, prefix=prefix)
     # Added last runs first: limits, then the gate, then the routes.

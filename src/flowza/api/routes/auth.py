@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from fastapi import APIRouter, Request, Response
+from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 
@@ -14,6 +15,7 @@ from flowza.api.identity import token_of
 from flowza.api.security import auth_service
 from flowza.auth.passwords import MAX_LENGTH as MAX_PASSWORD
 from flowza.auth.service import Account, BadCredentials, aware
+from flowza.auth.throttle import LoginThrottle
 from flowza.runs.documents import iso
 
 router = APIRouter(prefix="/auth", tags=["auth"])
@@ -69,14 +71,32 @@ def account_out(account: Account, auth_on: bool) -> AccountOut:
     "/token",
     summary="Log in: a bearer token for a user name and password (send it as 'Authorization: Bearer …')",
     response_model=TokenResponse,
-    responses={401: {"description": "Wrong user name or password, or the account is disabled"}},
+    responses={
+        401: {"description": "Wrong user name or password, or the account is disabled"},
+        429: {
+            "description": "Too many failed logins for this user name in the last minute",
+            "headers": {"Retry-After": {"description": "Seconds to wait", "schema": {"type": "integer"}}},
+        },
+    },
 )
-async def login(body: LoginRequest, request: Request) -> TokenResponse:
+async def login(body: LoginRequest, request: Request) -> Response:
+    throttle: LoginThrottle = request.app.state.flowza_login_throttle
+    wait = throttle.retry_after(body.username)
+    if wait > 0:
+        seconds = str(int(wait) + 1)
+        return JSONResponse(
+            {"detail": f"too many failed logins for this user name; try again in {seconds} s"},
+            status_code=429,
+            headers={"Retry-After": seconds},
+        )
     try:
         issued = await run_in_threadpool(auth_service(request).login, body.username, body.password)
     except BadCredentials as exc:
+        throttle.failed(body.username)
         raise ApiError(401, str(exc)) from None
-    return TokenResponse(access_token=issued.token, expires_at=issued.expires_at)
+    throttle.succeeded(body.username)
+    answer = TokenResponse(access_token=issued.token, expires_at=issued.expires_at)
+    return JSONResponse(answer.model_dump(mode="json"))
 
 
 @router.post("/logout", status_code=204, summary="Log out: revoke the token this request was sent with")
