@@ -40,6 +40,9 @@ interface UiState {
   log: LogLine[];
   fitSeq: number;
   loginOpen: boolean;
+  /** A prompt typed on the empty canvas, handed to the generate dialog. */
+  generatePrompt: string;
+  askGenerate(prompt: string): void;
   setLogin(open: boolean): void;
   requestFit(): void;
   openDialog(d: Dialog): void;
@@ -71,6 +74,8 @@ export const useUi = create<UiState>()((set, get) => ({
   log: [],
   fitSeq: 0,
   loginOpen: false,
+  generatePrompt: "",
+  askGenerate: (generatePrompt) => set({ generatePrompt, dialog: "generate" }),
   setLogin: (loginOpen) => set({ loginOpen }),
   requestFit: () => set({ fitSeq: get().fitSeq + 1 }),
   openDialog: (dialog) => set({ dialog }),

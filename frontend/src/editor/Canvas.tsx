@@ -25,6 +25,8 @@ const nodeTypes = { flowza: FlowNodeView };
 
 function EmptyState() {
   const openDialog = useUi((s) => s.openDialog);
+  const [prompt, setPrompt] = useState("");
+  const submit = () => prompt.trim() && useUi.getState().askGenerate(prompt.trim());
   return (
     <div className="canvas-empty" data-testid="canvas-empty">
       <div className="canvas-empty-card">
@@ -32,8 +34,24 @@ function EmptyState() {
         <p>Drag nodes from the palette on the left — <b>Load CSV</b>, <b>Train/test split</b>, a model and <b>Evaluate</b> — and connect their handles.</p>
         <div className="canvas-empty-actions">
           <button className="btn primary" onClick={() => openDialog("templates")}>Start from a template</button>
-          <button className="btn" onClick={() => openDialog("generate")}>Describe your workflow…</button>
         </div>
+        <div className="empty-or">or describe it</div>
+        <form
+          className="empty-prompt"
+          onSubmit={(e) => {
+            e.preventDefault();
+            submit();
+          }}
+        >
+          <input
+            type="text"
+            value={prompt}
+            onChange={(e) => setPrompt(e.target.value)}
+            placeholder="e.g. predict survived in titanic.csv with a random forest"
+            aria-label="Describe your workflow"
+          />
+          <button className="btn" type="submit" disabled={!prompt.trim()}>✦ Generate</button>
+        </form>
         <p className="hint">Tip: press <kbd>?</kbd> to see keyboard shortcuts.</p>
       </div>
     </div>

@@ -1,7 +1,7 @@
 // Modal dialogs: open a workflow, the template gallery, version history, "describe your workflow",
 // keyboard shortcuts and the confirmation prompt.
 import { useQuery } from "@tanstack/react-query";
-import { useState, type ReactNode } from "react";
+import { useEffect, useState, type ReactNode } from "react";
 import { api, ApiError, auth, type GenerateResult } from "../api/client";
 import type { Template } from "../api/types";
 import { deleteWorkflow, loadGenerated, loadTemplate, openWorkflow, restoreVersion } from "../app/actions";
@@ -132,18 +132,29 @@ export function VersionsDialog() {
 }
 
 export function GenerateDialog() {
-  const [prompt, setPrompt] = useState("");
+  const handed = useUi((s) => s.generatePrompt);
+  const [prompt, setPrompt] = useState(handed);
   const [dataset, setDataset] = useState("");
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [result, setResult] = useState<GenerateResult | null>(null);
   const { data: datasets } = useDatasets();
+  // a prompt typed on the empty canvas is generated right away
+  useEffect(() => {
+    if (!handed) return;
+    useUi.setState({ generatePrompt: "" });
+    void submit();
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, []);
   const submit = async () => {
     setBusy(true);
     setError(null);
     setResult(null);
+    // a dataset named in the text is the one to plan for, unless one is picked
+    const lower = prompt.toLowerCase();
+    const named = datasets?.find((d) => lower.includes(d.name.toLowerCase()) || lower.includes(d.name.toLowerCase().replace(/\.csv$/, "")));
     try {
-      setResult(await api.generate(prompt, dataset || null));
+      setResult(await api.generate(prompt, dataset || named?.id || null));
     } catch (e) {
       if (e instanceof ApiError && (e.status === 405 || (e.status === 404 && /no API route|Not Found/i.test(e.message)))) setError("Generating workflows is not available on this server yet (it has no /generate endpoint). Start from a template instead.");
       else setError(e instanceof Error ? e.message : String(e));
