@@ -196,3 +196,13 @@ def test_csv_downloads_neutralise_formulas(server: TestClient, make_person: Call
     assert lines[1].startswith("'=cmd") and lines[2].startswith("'+SUM") and lines[3].startswith("'-2+3")
     assert lines[4].startswith("'@import") and lines[5].startswith("'\tq") and lines[6].startswith("-7,")
     assert ",-3," in lines[3]  # numbers are left alone
+
+
+def test_security_headers(server: TestClient, make_person: Callable[..., Person]) -> None:
+    ann = make_person("ann")
+    for path, headers in (("/api/v1/health", {}), ("/api/v1/workflows", ann.headers), ("/api/v1/datasets", {})):
+        response = server.get(path, headers=headers)
+        assert response.headers["x-content-type-options"] == "nosniff"
+        assert response.headers["x-frame-options"] == "DENY" and response.headers["cache-control"] == "no-store"
+    page = server.get("/")
+    assert page.headers["x-frame-options"] == "DENY" and "no-store" not in page.headers.get("cache-control", "")

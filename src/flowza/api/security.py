@@ -30,7 +30,7 @@ def _is_upload(method: str, path: str) -> bool:
 def install(app: FastAPI, state: ServerState, prefix: str) -> None:
     """Call before the web app's catch-all route is added, so the auth routes are reached."""
     from flowza.api.auth_gate import AuthGate
-    from flowza.api.limits import RequestLimits
+    from flowza.api.limits import RequestLimits, SecurityHeaders
     from flowza.api.routes.auth import router as auth_router
     from flowza.api.routes.users import router as users_router
 
@@ -50,6 +50,7 @@ def install(app: FastAPI, state: ServerState, prefix: str) -> None:
         max_depth=settings.max_json_depth,
         is_upload=_is_upload,
     )
+    app.add_middleware(SecurityHeaders)  # type: ignore[arg-type]
 
     async def data_error(_: Request, exc: Exception) -> JSONResponse:
         # A value the database cannot store (out-of-range number, over-long or NUL text): the caller's input.
