@@ -98,8 +98,10 @@ def test_other_users_ids_are_404_everywhere(server: TestClient, make_person: Cal
     before = snapshot(server, alice, ids)
     counts = row_counts(server)
     owned = {"dataset_id", "workflow_id", "run_id", "artifact_id", "token_id"}
+    not_owned = {"node_type", "name", "version", "node_id", "user_id"}  # catalog, sub-ids, admin-only accounts
     tried = 0
     for method, path, params in operations(server):
+        assert set(params) <= owned | not_owned, f"new path parameter in {path}: add it to this test"
         if not owned & set(params):
             continue
         url = path
@@ -113,6 +115,11 @@ def test_other_users_ids_are_404_everywhere(server: TestClient, make_person: Cal
     assert tried >= 18
     with server.stream("GET", f"/api/v1/runs/{ids['run_id']}/events?token={bob.token}") as stream:
         assert stream.status_code == 404
+    # ids in request bodies are scoped too
+    generated = server.post(
+        "/api/v1/generate", json={"prompt": "predict species", "dataset_id": ids["dataset_id"]}, headers=bob.headers
+    )
+    assert generated.status_code == 404, generated.text
     # bob sees nothing of alice's in his lists, and cannot reach her files through a workflow
     for path in ("/api/v1/datasets", "/api/v1/workflows"):
         assert server.get(path, headers=bob.headers).json() == []
