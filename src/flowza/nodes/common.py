@@ -95,12 +95,21 @@ def fit_step(data: Dataset, ctx: Context, transformer: Any) -> Dataset:
     target = data.target or ctx.target_hint
     has_target = target is not None and target in data.frame.columns
     features = data.frame.drop(columns=[target]) if has_target else data.frame
-    fit_rows = features.iloc[data.train_rows] if data.train_rows is not None else features
+    y = _fit_target(data, target, has_target)
+    n_train = train_prefix(data)
     ctx.check_cancelled()
     try:
-        transformer.fit(fit_rows, _fit_target(data, target, has_target))
-        ctx.check_cancelled()
-        transformed = transformer.transform(features)
+        if n_train is not None:
+            # train rows first (see train_test_split): fit_transform the train part, transform the rest
+            train_out = transformer.fit_transform(features.iloc[:n_train], y)
+            ctx.check_cancelled()
+            test_out = transformer.transform(features.iloc[n_train:])
+            transformed = pd.concat([train_out, test_out]) if len(test_out) else train_out
+        else:
+            fit_rows = features.iloc[data.train_rows] if data.train_rows is not None else features
+            transformer.fit(fit_rows, y)
+            ctx.check_cancelled()
+            transformed = transformer.transform(features)
     except NodeError:
         raise
     except ValueError as exc:
@@ -114,6 +123,22 @@ def fit_step(data: Dataset, ctx: Context, transformer: Any) -> Dataset:
     kinds: dict[str, str] = {str(c): column_kind(features[c]) for c in features.columns}
     step = FittedStep(name=ctx.node_id, transformer=transformer, input_kinds=kinds)
     return replace(data, frame=transformed, steps=(*data.steps, step), kept_rows=None)
+
+
+def train_prefix(data: Dataset) -> int | None:
+    """The number of train rows when they are exactly the first rows of the table, else None."""
+    import numpy as np
+
+    if data.train_rows is None or data.test_rows is None:
+        return None
+    n_train = len(data.train_rows)
+    if n_train + len(data.test_rows) != len(data.frame):
+        return None
+    if not np.array_equal(data.train_rows, np.arange(n_train)):
+        return None
+    if not np.array_equal(data.test_rows, np.arange(n_train, len(data.frame))):
+        return None
+    return n_train
 
 
 def _fit_target(data: Dataset, target: str | None, has_target: bool) -> pd.Series | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
@@ -76,7 +77,22 @@ def train_test_split(ctx: Context, params: Params, data: Dataset) -> dict[str, A
     except ValueError as exc:
         raise NodeError(f"cannot split: {exc}", "test_size") from exc
     ctx.log(f"{len(train_rows)} train rows, {len(test_rows)} test rows" + (" (stratified)" if stratify else ""))
-    return {"data": replace(data, target=params.target, train_rows=train_rows, test_rows=test_rows)}
+    # The output lists the train rows first, then the test rows, each in the order scikit-learn
+    # returned them: later steps then fit on a slice (no copy) and fit_transform the train part
+    # once, exactly like a hand-written script does with X_train and X_test.
+    order = np.concatenate([train_rows, test_rows])
+    arranged = frame.iloc[order]
+    n_train = len(train_rows)
+    return {
+        "data": replace(
+            data,
+            frame=arranged,
+            target=params.target,
+            train_rows=np.arange(n_train),
+            test_rows=np.arange(n_train, len(order)),
+            kept_rows=(weakref.ref(frame), order),
+        )
+    }
 
 
 def infer(params: Params, inputs: dict[str, Shape | None], ctx: InferContext) -> dict[str, Shape | None]:

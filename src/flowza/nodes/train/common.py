@@ -6,7 +6,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Literal
 
 from flowza.nodes.base import Context, InferContext, NodeError
-from flowza.nodes.common import infer_task, infer_task_from_kind, is_numeric, missing_columns_message
+from flowza.nodes.common import infer_task, infer_task_from_kind, is_numeric, missing_columns_message, train_prefix
 from flowza.nodes.schema import ModelShape, Shape, TableShape, column_kind
 from flowza.nodes.types import Dataset, Holdout, Task, TrainedModel
 
@@ -91,7 +91,11 @@ def fit_model(
     X_all = frame.drop(columns=[target])
     check_features(X_all, allow_missing)
     train_rows = data.train_rows if data.train_rows is not None else np.arange(len(frame))
-    X_train, y_train = X_all.iloc[train_rows], y_all.iloc[train_rows]
+    n_train = train_prefix(data)
+    if n_train is not None:  # train rows first: slices, no copies
+        X_train, y_train = X_all.iloc[:n_train], y_all.iloc[:n_train]
+    else:
+        X_train, y_train = X_all.iloc[train_rows], y_all.iloc[train_rows]
     if len(X_train) == 0:
         raise NodeError("there are no rows to train on")
     classes: list[Any] | None = None
@@ -120,7 +124,10 @@ def fit_model(
     )
     holdout_part: Literal["test", "train"] = "test" if data.test_rows is not None else "train"
     rows = data.test_rows if data.test_rows is not None else train_rows
-    X_hold, y_hold = X_all.iloc[rows], y_all.iloc[rows]
+    if n_train is not None and holdout_part == "test":
+        X_hold, y_hold = X_all.iloc[n_train:], y_all.iloc[n_train:]
+    else:
+        X_hold, y_hold = X_all.iloc[rows], y_all.iloc[rows]
     y_pred = np.asarray(estimator.predict(X_hold))
     y_score = np.asarray(estimator.predict_proba(X_hold)) if resolved == "classification" else None
     model = TrainedModel(
