@@ -102,6 +102,7 @@ def measure(args: list[str]) -> tuple[float, float, str]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--repeat", type=int, default=3, help="measure each program this many times; report medians")
     parser.add_argument("--work-dir", type=Path, default=Path(tempfile.gettempdir()) / "flowza-bench")
     options = parser.parse_args()
     work = options.work_dir
@@ -121,17 +122,30 @@ def main() -> None:
     flowza = [sys.executable, "-m", "flowza.cli", "run"]
     common = ["--data-dir", str(data), "--cache-dir", str(cache), "--json"]
 
-    plain_s, plain_mb, plain_out = measure([sys.executable, str(script), str(csv), "1.0"])
-    cold_s, cold_mb, cold_out = measure([*flowza, str(work / "wf-1.0.json"), *common])
-    warm_s, warm_mb, warm_out = measure([*flowza, str(work / "wf-1.0.json"), *common])
-    change_s, change_mb, change_out = measure([*flowza, str(work / "wf-0.5.json"), *common])
+    runs: dict[str, list[tuple[float, float, str]]] = {"plain": [], "cold": [], "warm": [], "change": []}
+    for _ in range(options.repeat):
+        shutil.rmtree(cache, ignore_errors=True)
+        runs["plain"].append(measure([sys.executable, str(script), str(csv), "1.0"]))
+        runs["cold"].append(measure([*flowza, str(work / "wf-1.0.json"), *common]))
+        runs["warm"].append(measure([*flowza, str(work / "wf-1.0.json"), *common]))
+        runs["change"].append(measure([*flowza, str(work / "wf-0.5.json"), *common]))
 
+    def median(name: str) -> tuple[float, float, str]:
+        ordered = sorted(runs[name], key=lambda r: r[0])
+        return ordered[len(ordered) // 2]
+
+    plain_s, plain_mb, plain_out = median("plain")
+    cold_s, cold_mb, cold_out = median("cold")
+    warm_s, warm_mb, warm_out = median("warm")
+    change_s, change_mb, change_out = median("change")
     ours = json.loads(cold_out)["metrics"]["eval"]
     theirs = json.loads(plain_out)
     same = all(abs(ours[k] - theirs[k]) <= 1e-9 for k in theirs)
     warm_statuses = {n["status"] for n in json.loads(warm_out)["nodes"].values()}
     change_statuses = {k: n["status"] for k, n in json.loads(change_out)["nodes"].items()}
 
+    print(f"medians of {options.repeat} runs each; all wall seconds: "
+          + ", ".join(f"{k} {[round(r[0], 2) for r in v]}" for k, v in runs.items()))
     print(f"rows: {options.rows:,}   metrics equal to the plain script (1e-9): {same}")
     print(f"{'program':<34}{'wall s':>9}{'peak MiB':>10}{'ratio':>22}")
     print(f"{'plain pandas + sklearn script':<34}{plain_s:>9.2f}{plain_mb:>10.0f}")

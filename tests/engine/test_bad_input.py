@@ -139,3 +139,9 @@ def test_nodes_and_schema_commands() -> None:
     assert "nodes" in schema["properties"] and "edges" in schema["properties"]
     listing = flowza("templates").stdout
     assert "binary_classification" in listing and "regression" in listing
+
+
+def test_every_row_one_field_too_many_is_refused(tmp_path: Path) -> None:
+    write(tmp_path / "extra.csv", b"a,b,c\n1,2,3,4\n5,6,7,8\n")
+    done, _ = run_json(chain(("load", "load_csv", {"dataset": "extra.csv"})), tmp_path, tmp_path)
+    assert_clear(done, "more fields than the header")

@@ -36,6 +36,15 @@ def cache_key(
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
+def _import_writers() -> None:
+    import pyarrow.parquet  # noqa: F401
+
+    from flowza.engine import serialize  # noqa: F401
+    from flowza.nodes.export.model_files import skops_io
+
+    skops_io()
+
+
 class FileHashes:
     """sha256 of input files, remembered by (path, size, mtime) so a rerun does not re-read them."""
 
@@ -43,19 +52,46 @@ class FileHashes:
         self.path = path
         self._lock = threading.Lock()
         self._known: dict[str, str] = {}
+        self._pending: dict[str, Future[str]] = {}
         if path is not None and path.is_file():
             try:
                 self._known = json.loads(path.read_text())
             except (OSError, ValueError):
                 self._known = {}
 
-    def digest(self, file: Path) -> str:
+    def prefetch(self, file: Path) -> None:
+        """Start hashing `file` in the background (hashlib releases the GIL), e.g. during validation."""
+        marker = self._marker(file)
+        with self._lock:
+            if marker in self._known or marker in self._pending:
+                return
+            future: Future[str] = Future()
+            self._pending[marker] = future
+        threading.Thread(target=self._fill, args=(file, marker, future), daemon=True).start()
+
+    def _fill(self, file: Path, marker: str, future: Future[str]) -> None:
+        try:
+            future.set_result(self._compute(file, marker))
+        except BaseException as exc:
+            future.set_exception(exc)
+
+    @staticmethod
+    def _marker(file: Path) -> str:
         stat = file.stat()
-        marker = f"{file.resolve()}|{stat.st_size}|{stat.st_mtime_ns}"
+        return f"{file.resolve()}|{stat.st_size}|{stat.st_mtime_ns}"
+
+    def digest(self, file: Path) -> str:
+        marker = self._marker(file)
         with self._lock:
             known = self._known.get(marker)
+            pending = self._pending.get(marker)
         if known:
             return known
+        if pending is not None:
+            return pending.result()
+        return self._compute(file, marker)
+
+    def _compute(self, file: Path, marker: str) -> str:
         hasher = hashlib.sha256()
         with file.open("rb") as handle:
             while chunk := handle.read(_HASH_CHUNK):
@@ -63,6 +99,7 @@ class FileHashes:
         value = hasher.hexdigest()
         with self._lock:
             self._known[marker] = value
+            self._pending.pop(marker, None)
             if self.path is not None:
                 tmp = self.path.with_name(f".{self.path.name}.{uuid.uuid4().hex}")
                 tmp.write_text(json.dumps(self._known))
@@ -104,6 +141,7 @@ class Cache:
         (root / "entries").mkdir(parents=True, exist_ok=True)
         self.file_hashes = FileHashes(root / "file-hashes.json")
         self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="flowza-cache-writer")
+        self._warmed = False
         self._pending: list[Future[None]] = []
         self._loaded: dict[tuple[str, str], Any] = {}
 
@@ -162,6 +200,11 @@ class Cache:
 
     def store(self, key: str, node_type: str, outputs: dict[str, Any], parents: list[Any]) -> None:
         """Queue `outputs` for writing; the caller must not mutate them afterwards."""
+        if not self._warmed:
+            # Import what the writer needs here, in the caller's thread: two threads importing
+            # scikit-learn modules at once can deadlock in the import system (_DeadlockError).
+            _import_writers()
+            self._warmed = True
         future = self._writer.submit(self._write, key, node_type, outputs, parents)
         self._pending.append(future)
 

@@ -344,10 +344,36 @@ def _validation_key(document: dict[str, Any] | Workflow, data_dir: Path) -> str 
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
+def _dataset_paths(document: dict[str, Any] | Workflow, data_dir: Path) -> list[Path]:
+    """Files the workflow's dataset params name, where they resolve inside `data_dir`."""
+    from flowza.nodes.data.files import resolve_in_root
+    from flowza.nodes.registry import catalog
+
+    raw = document.model_dump(mode="json") if isinstance(document, Workflow) else document
+    nodes = raw.get("nodes") if isinstance(raw, dict) else None
+    paths: list[Path] = []
+    for spec in nodes if isinstance(nodes, list) else []:
+        definition = catalog().get(str(spec.get("type"))) if isinstance(spec, dict) else None
+        if definition is None or not isinstance(spec.get("params"), dict):
+            continue
+        for name, info in definition.params_model.model_fields.items():
+            extra = info.json_schema_extra if isinstance(info.json_schema_extra, dict) else {}
+            value = spec["params"].get(name)
+            if extra.get("ui:widget") == "dataset" and isinstance(value, str):
+                try:
+                    paths.append(resolve_in_root(data_dir, value))
+                except NodeError:
+                    continue
+    return paths
+
+
 def validate_for_run(document: dict[str, Any] | Workflow, options: RunOptions) -> tuple[Report, Graph | None]:
     """Validate, reusing a cached report when neither the document nor its files changed."""
     from flowza.engine.validate import build_graph, parse_workflow
 
+    if options.cache is not None:
+        for path in _dataset_paths(document, options.data_dir):
+            options.cache.file_hashes.prefetch(path)  # hashed while validation reads the sample
     key = _validation_key(document, options.data_dir) if options.cache is not None else None
     if key is not None and options.cache is not None:
         cached = options.cache.read_validation(key)

@@ -123,6 +123,10 @@ def read_csv(path: Path, separator: str = "auto", encoding: str = "auto", nrows:
         raise NodeError(f"{path.name}: the text is not valid {enc} past byte {exc.start}", "encoding") from exc
     except pd.errors.EmptyDataError as exc:
         raise NodeError(f"the file {path.name!r} is empty", "dataset") from exc
+    if not frame.index.equals(pd.RangeIndex(len(frame))):
+        # pandas takes the first column as the index when every data row has one field more than
+        # the header: that is a malformed file, not an index.
+        raise NodeError(f"{path.name}: malformed CSV (the data rows have more fields than the header)", "dataset")
     if frame.empty:
         raise NodeError(f"the file {path.name!r} has a header but no data rows", "dataset")
     return frame
