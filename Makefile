@@ -29,6 +29,7 @@ frontend: $(WEB_INDEX)
 
 # Unit tests (Vitest) and the browser tests (playwright-core + /usr/bin/chromium against a real flowza serve).
 frontend-test: install
+	test -x /usr/bin/chromium || (apt-get update -qq && apt-get install -y --no-install-recommends chromium)
 	cd frontend && npm ci --no-audit --no-fund && npm run build && npx vitest run && node e2e/run.mjs
 
 # Starts the server on the embedded default: SQLite, datasets and cache in $(FLOWZA_DATA_DIR), the
