@@ -77,10 +77,13 @@ def regression_metrics(y_true: pd.Series, y_pred: np.ndarray) -> dict[str, Any]:
 
     y = y_true.to_numpy(dtype=float)
     y_pred = np.asarray(y_pred, dtype=float)
+    # up to 500 evenly spaced test rows, for predicted-vs-actual and residual charts
+    shown = np.linspace(0, len(y) - 1, num=min(len(y), 500)).astype(int) if len(y) else np.zeros(0, dtype=int)
     return {
         "mae": float(skm.mean_absolute_error(y, y_pred)),
         "rmse": float(np.sqrt(skm.mean_squared_error(y, y_pred))),
         "r2": float(skm.r2_score(y, y_pred)) if len(y) > 1 else None,
+        "predictions": {"actual": y[shown].tolist(), "predicted": y_pred[shown].tolist()},
     }
 
 
