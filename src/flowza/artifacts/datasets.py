@@ -26,20 +26,9 @@ log = logging.getLogger(__name__)
 
 def dataset_names(document: dict[str, Any]) -> set[str]:
     """The dataset names a workflow document reads (params whose form widget is `dataset`)."""
-    from flowza.nodes.registry import catalog
+    from flowza.nodes.registry import dataset_names as names_in
 
-    registry = catalog()
-    names: set[str] = set()
-    for spec in document.get("nodes") or []:
-        definition = registry.get(str(spec.get("type"))) if isinstance(spec, dict) else None
-        params = spec.get("params") if isinstance(spec, dict) else None
-        if definition is None or not isinstance(params, dict):
-            continue
-        for field, info in definition.params_model.model_fields.items():
-            extra = info.json_schema_extra if isinstance(info.json_schema_extra, dict) else {}
-            if extra.get("ui:widget") == "dataset" and isinstance(params.get(field), str) and params[field]:
-                names.add(params[field])
-    return names
+    return set(names_in(document))
 
 
 def blob_name(row: DatasetRow) -> str:

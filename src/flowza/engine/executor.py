@@ -71,12 +71,8 @@ class RunOptions:
 def dataset_files(graph: Graph, node_id: str, params: Any, data_dir: Path) -> list[Path]:
     from flowza.nodes.data.files import resolve_in_root
 
-    files = []
-    for name, info in type(params).model_fields.items():
-        extra = info.json_schema_extra if isinstance(info.json_schema_extra, dict) else {}
-        if extra.get("ui:widget") == "dataset":
-            files.append(resolve_in_root(data_dir, getattr(params, name)))
-    return files
+    names = graph.defs[node_id].params_with_widget("dataset")
+    return [resolve_in_root(data_dir, getattr(params, name)) for name in names]
 
 
 class _Run:
@@ -307,36 +303,29 @@ def _collect(run: _Run, order: list[str]) -> tuple[dict[str, dict[str, Any]], di
     return metrics, files
 
 
-def _validation_key(document: dict[str, Any] | Workflow, data_dir: Path) -> str | None:
+def _dataset_paths(document: dict[str, Any] | Workflow, data_dir: Path) -> list[Path] | None:
+    """Files the workflow's dataset params name inside `data_dir`; None when one does not resolve."""
+    from flowza.nodes.data.files import resolve_in_root
+    from flowza.nodes.registry import dataset_names
+
+    raw = document.model_dump(mode="json") if isinstance(document, Workflow) else document
+    try:
+        return [resolve_in_root(data_dir, name) for name in dataset_names(raw)]
+    except NodeError:
+        return None
+
+
+def _validation_key(document: dict[str, Any] | Workflow, paths: list[Path]) -> str | None:
     """What a validation result depends on: the document, the catalog and the files' identity."""
     import hashlib
     import json
 
     from flowza import __version__
-    from flowza.nodes.data.files import resolve_in_root
     from flowza.nodes.registry import catalog
 
     raw = document.model_dump(mode="json") if isinstance(document, Workflow) else document
-    nodes = raw.get("nodes") if isinstance(raw, dict) else None
-    if not isinstance(nodes, list):
-        return None
-    registry = catalog()
-    files: list[str] = []
-    for spec in nodes:
-        definition = registry.get(str(spec.get("type"))) if isinstance(spec, dict) else None
-        if definition is None or not isinstance(spec.get("params"), dict):
-            continue
-        for name, info in definition.params_model.model_fields.items():
-            extra = info.json_schema_extra if isinstance(info.json_schema_extra, dict) else {}
-            value = spec["params"].get(name)
-            if extra.get("ui:widget") == "dataset" and isinstance(value, str):
-                try:
-                    path = resolve_in_root(data_dir, value)
-                except NodeError:
-                    return None
-                stat = path.stat()
-                files.append(f"{path}|{stat.st_size}|{stat.st_mtime_ns}")
-    versions = {t: d.version for t, d in registry.items()}
+    files = [f"{path}|{path.stat().st_size}|{path.stat().st_mtime_ns}" for path in paths]
+    versions = {t: d.version for t, d in catalog().items()}
     try:
         canonical = json.dumps([raw, files, versions, __version__], sort_keys=True, default=str)
     except (TypeError, ValueError):
@@ -344,37 +333,16 @@ def _validation_key(document: dict[str, Any] | Workflow, data_dir: Path) -> str 
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-def _dataset_paths(document: dict[str, Any] | Workflow, data_dir: Path) -> list[Path]:
-    """Files the workflow's dataset params name, where they resolve inside `data_dir`."""
-    from flowza.nodes.data.files import resolve_in_root
-    from flowza.nodes.registry import catalog
-
-    raw = document.model_dump(mode="json") if isinstance(document, Workflow) else document
-    nodes = raw.get("nodes") if isinstance(raw, dict) else None
-    paths: list[Path] = []
-    for spec in nodes if isinstance(nodes, list) else []:
-        definition = catalog().get(str(spec.get("type"))) if isinstance(spec, dict) else None
-        if definition is None or not isinstance(spec.get("params"), dict):
-            continue
-        for name, info in definition.params_model.model_fields.items():
-            extra = info.json_schema_extra if isinstance(info.json_schema_extra, dict) else {}
-            value = spec["params"].get(name)
-            if extra.get("ui:widget") == "dataset" and isinstance(value, str):
-                try:
-                    paths.append(resolve_in_root(data_dir, value))
-                except NodeError:
-                    continue
-    return paths
-
-
 def validate_for_run(document: dict[str, Any] | Workflow, options: RunOptions) -> tuple[Report, Graph | None]:
     """Validate, reusing a cached report when neither the document nor its files changed."""
     from flowza.engine.validate import build_graph, parse_workflow
 
-    if options.cache is not None:
-        for path in _dataset_paths(document, options.data_dir):
+    key = None
+    paths = _dataset_paths(document, options.data_dir) if options.cache is not None else None
+    if options.cache is not None and paths is not None:
+        for path in paths:
             options.cache.file_hashes.prefetch(path)  # hashed while validation reads the sample
-    key = _validation_key(document, options.data_dir) if options.cache is not None else None
+        key = _validation_key(document, paths)
     if key is not None and options.cache is not None:
         cached = options.cache.read_validation(key)
         if cached is not None and cached.get("valid"):

@@ -193,13 +193,8 @@ def build_graph(workflow: Workflow, report: Report) -> Graph | None:
 
 def column_params(definition: NodeDef) -> list[tuple[str, bool]]:
     """Params holding column names: (name, is_list)."""
-    result = []
-    for name, info in definition.params_model.model_fields.items():
-        extra = info.json_schema_extra if isinstance(info.json_schema_extra, dict) else {}
-        widget = extra.get("ui:widget")
-        if widget in ("columns", "column"):
-            result.append((name, widget == "columns"))
-    return result
+    many = set(definition.params_with_widget("columns"))
+    return [(name, name in many) for name in definition.params_with_widget("columns", "column")]
 
 
 def check_column_params(node_id: str, definition: NodeDef, params: Any, shape: Shape | None, report: Report) -> bool:

@@ -104,6 +104,15 @@ class NodeDef:
     def code(self) -> Callable[..., Any] | None:
         return getattr(sys.modules[self.module], "code", None)
 
+    def params_with_widget(self, *widgets: str) -> list[str]:
+        """Names of the params whose form widget (`ui:widget`) is one of `widgets`."""
+        names = []
+        for name, info in self.params_model.model_fields.items():
+            extra = info.json_schema_extra if isinstance(info.json_schema_extra, dict) else {}
+            if extra.get("ui:widget") in widgets:
+                names.append(name)
+        return names
+
     def params_schema(self) -> dict[str, Any]:
         return self.params_model.model_json_schema()
 

@@ -7,7 +7,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from flowza.nodes.base import Context, NodeError
-from flowza.nodes.schema import Kind, TableShape, column_kind
+from flowza.nodes.schema import Kind, column_kind
 from flowza.nodes.types import Dataset, FittedStep, Task
 
 if TYPE_CHECKING:
@@ -146,17 +146,3 @@ def _fit_target(data: Dataset, target: str | None, has_target: bool) -> pd.Serie
         return None
     y = data.frame[target]
     return y.iloc[data.train_rows] if data.train_rows is not None else y
-
-
-def pass_through(inputs: dict[str, Any]) -> dict[str, Any]:
-    data = inputs.get("data")
-    return {"data": data} if data is not None else {}
-
-
-def shape_kind_of(shape: TableShape, column: str) -> Kind | None:
-    info = shape.columns.get(column)
-    return info.kind if info else None
-
-
-def kind_of(series: pd.Series) -> Kind:
-    return column_kind(series)

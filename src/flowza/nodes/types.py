@@ -7,7 +7,7 @@ MODEL carries one fitted scikit-learn `Pipeline` plus what evaluation needs.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
 if TYPE_CHECKING:
@@ -51,23 +51,11 @@ class Dataset:
     def is_split(self) -> bool:
         return self.train_rows is not None
 
-    def features(self) -> pd.DataFrame:
-        if self.target is not None and self.target in self.frame.columns:
-            return self.frame.drop(columns=[self.target])
-        return self.frame
-
-    def with_frame(self, frame: pd.DataFrame, **changes: Any) -> Dataset:
-        return replace(self, frame=frame, **changes)
-
     def part(self, which: Literal["train", "test", "all"]) -> pd.DataFrame:
         if which == "all" or self.train_rows is None or self.test_rows is None:
             return self.frame
         rows = self.train_rows if which == "train" else self.test_rows
         return self.frame.iloc[rows]
-
-    def fit_rows(self) -> pd.DataFrame:
-        """The rows a stateful step or a model fits on: the train part once split, else all."""
-        return self.part("train")
 
 
 @dataclass(frozen=True)

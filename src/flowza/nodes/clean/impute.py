@@ -88,7 +88,9 @@ def impute(ctx: Context, params: Params, data: Dataset) -> dict[str, Any]:
     if not columns:
         ctx.log("no missing values to fill")
         return {"data": data}
-    empty = [c for c in columns if data.fit_rows()[c].isna().all()]
+    chosen = data.frame[columns]
+    fitting = chosen.iloc[data.train_rows] if data.train_rows is not None else chosen
+    empty = [c for c in columns if fitting[c].isna().all()]
     if empty:
         raise NodeError(f"column {empty[0]!r} has no values at all in the fitting rows; drop it instead", "columns")
     return {"data": fit_step(data, ctx, make_transformer(data.frame, columns, params))}

@@ -7,7 +7,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from flowza.codegen.snippet import Names, Snippet
-from flowza.nodes.base import Context, InferContext, node
+from flowza.nodes.base import Context, InferContext, NodeError, node
 from flowza.nodes.data.files import read_csv, resolve_in_root
 from flowza.nodes.schema import Shape, TableShape
 from flowza.nodes.types import DATA, Dataset
@@ -47,8 +47,6 @@ def load_csv(ctx: Context, params: Params) -> dict[str, Any]:
 def infer(params: Params, inputs: dict[str, Shape | None], ctx: InferContext) -> dict[str, Shape | None]:
     if ctx.data_dir is None:
         if not params.dataset:
-            from flowza.nodes.base import NodeError
-
             raise NodeError("choose a dataset: the file name is empty", "dataset")
         return {"data": None}
     path = resolve_in_root(ctx.data_dir, params.dataset)
@@ -60,7 +58,6 @@ def code(params: Params, names: Names) -> Snippet:
     """`pd.read_csv` with the separator and encoding Flowza uses (detected now, or by the script)."""
     from flowza.codegen.helpers import SNIFF_CSV
     from flowza.codegen.snippet import PD, DataRef, Helper, lit
-    from flowza.nodes.base import NodeError
     from flowza.nodes.data.files import sniff
 
     out, steps = names.var("data"), names.var("steps")

@@ -67,10 +67,10 @@ def encode_categorical(ctx: Context, params: Params, data: Dataset) -> dict[str,
         ctx.log("no text columns to encode")
         return {"data": data}
     frame = data.frame
-    converted = {c: frame[c].astype("str").where(frame[c].notna()) for c in columns if is_numeric(frame[c])}
-    if converted:
+    numeric = [c for c in columns if is_numeric(frame[c])]
+    if numeric:
         raise NodeError(
-            f"column {next(iter(converted))!r} is numeric; encode only text columns or leave 'columns' empty",
+            f"column {numeric[0]!r} is numeric; encode only text columns or leave 'columns' empty",
             "columns",
         )
     try:
