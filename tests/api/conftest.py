@@ -3,52 +3,30 @@
 from __future__ import annotations
 
 import io
-import os
 import time
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import psycopg
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import text
 
 from flowza.api.app import create_app
 from flowza.config import Settings
-from flowza.db.migrate import upgrade
 from flowza.db.models import Base
 from flowza.db.session import make_engine
 from flowza.templates import load_template
+from tests.postgres import fresh_database
 
-PG_HOST = os.environ.get("FLOWZA_TEST_PG_HOST", "127.0.0.1")
-PG_PORT = int(os.environ.get("FLOWZA_TEST_PG_PORT", "5432"))
-PG_USER = os.environ.get("FLOWZA_TEST_PG_USER", "postgres")
 BACKENDS = ["sqlite", "postgresql"]
-
-
-def _admin() -> psycopg.Connection[Any]:
-    return psycopg.connect(
-        host=PG_HOST, port=PG_PORT, user=PG_USER, dbname="postgres", autocommit=True, connect_timeout=5
-    )
 
 
 @pytest.fixture(scope="session")
 def postgres_url() -> Iterator[str]:
     """A fresh PostgreSQL database for this test session (per xdist worker), dropped at the end."""
-    try:
-        admin = _admin()
-    except psycopg.OperationalError as exc:
-        pytest.skip(f"PostgreSQL not reachable at {PG_HOST}:{PG_PORT} as {PG_USER}: {exc}")
-    name = f"flowza_test_{uuid.uuid4().hex[:12]}"
-    with admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-    url = f"postgresql+psycopg://{PG_USER}@{PG_HOST}:{PG_PORT}/{name}"
-    upgrade(url)
-    yield url
-    with _admin() as admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with fresh_database("flowza_test") as url:
+        yield url
 
 
 def _empty_postgres(url: str) -> None:

@@ -20,7 +20,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import psycopg
 import pytest
 import redis
 from fastapi.testclient import TestClient
@@ -28,13 +27,12 @@ from sqlalchemy import text
 
 from flowza.api.app import create_app
 from flowza.config import Settings
-from flowza.db.migrate import upgrade
 from flowza.db.session import make_engine
 from flowza.demo import iris
 from tests.api.conftest import csv_bytes, save, upload
+from tests.postgres import fresh_database
 
 FLOWZA = str(Path(sys.executable).parent / "flowza")
-PG = {"host": os.environ.get("FLOWZA_TEST_PG_HOST", "127.0.0.1"), "port": 5432, "user": "postgres"}
 REDIS_URL = os.environ.get("FLOWZA_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 HEARTBEAT_TIMEOUT = 8.0
 STARTUP_SECONDS = 90.0  # a worker on a loaded 2-core machine can take a while to import everything
@@ -82,24 +80,10 @@ def redis_url() -> str:
     return REDIS_URL
 
 
-def _admin() -> psycopg.Connection[Any]:
-    return psycopg.connect(dbname="postgres", autocommit=True, connect_timeout=5, **PG)  # type: ignore[arg-type]
-
-
 @pytest.fixture
 def database_url() -> Iterator[str]:
-    try:
-        admin = _admin()
-    except psycopg.OperationalError as exc:
-        pytest.skip(f"PostgreSQL not reachable: {exc}")
-    name = f"flowza_worker_{uuid.uuid4().hex[:12]}"
-    with admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-    url = f"postgresql+psycopg://{PG['user']}@{PG['host']}:{PG['port']}/{name}"
-    upgrade(url)
-    yield url
-    with _admin() as admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with fresh_database("flowza_worker") as url:
+        yield url
 
 
 @dataclass
