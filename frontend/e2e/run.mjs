@@ -349,6 +349,34 @@ async function scenarioE(page) {
   console.log("  (e) cancel a running random forest: ok");
 }
 
+async function scenarioH(page) {
+  // a regressor's evaluate node draws predicted-vs-actual and residual charts
+  await page.getByTestId("tab-datasets").click();
+  await page.getByTestId("file-input").setInputFiles(join(datasetsDir, "tips.csv"));
+  await page.getByTestId("dataset-tips.csv").waitFor({ timeout: 30_000 });
+  await page.getByTestId("tab-nodes").click();
+  await page.getByTestId("open-templates").click();
+  await page.getByTestId("template-regression").click();
+  const confirm = page.getByTestId("confirm-ok");
+  if (await confirm.isVisible().catch(() => false)) await confirm.click();
+  await page.locator(".react-flow__node[data-id=eval]").waitFor();
+  await selectNode(page, "load");
+  await page.locator("#param-load-dataset").selectOption("tips.csv");
+  await selectNode(page, "split");
+  await page.locator('#param-split-target option[value="tip"]').waitFor({ state: "attached", timeout: 15_000 });
+  await page.locator("#param-split-target").selectOption("tip");
+  await page.locator("#param-split-target").blur();
+  await page.getByTestId("run").click();
+  await waitStatuses(page, ["load", "split", "impute", "encode", "scale", "model", "eval"]);
+  await selectNode(page, "eval");
+  const drawer = page.getByTestId("results-drawer");
+  await drawer.getByTestId("pred-vs-actual").waitFor({ timeout: 20_000 });
+  await drawer.getByTestId("residuals").waitFor();
+  const points = await drawer.locator("[data-testid=pred-vs-actual] circle").count();
+  assert.equal(points, 49, "one point per test row (20% of 244)");
+  console.log("  (h) regression: predicted vs actual and residuals: ok");
+}
+
 async function scenarioF(page) {
   // import a workflow JSON whose model fails at run time: the node shows its error, the rest is skipped
   const csv = ["a,b,y", ...Array.from({ length: 9 }, (_, i) => `${i},${i * 2},0`), "9,18,1"].join("\n") + "\n";
@@ -440,6 +468,7 @@ async function main() {
     await scenarioD(page);
     await scenarioE(page);
     await scenarioF(page);
+    await scenarioH(page);
     await scenarioG(browser);
     assert.deepEqual(consoleErrors, [], "no uncaught errors in the page");
     console.log("e2e: all scenarios passed");
