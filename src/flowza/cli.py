@@ -84,6 +84,7 @@ def run(
         target_node=up_to,
         cancel_event=cancel,
         on_event=printer,
+        csv_limits=settings.csv_limits(),
     )
     try:
         result = run_workflow(document, options)

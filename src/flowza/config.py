@@ -7,6 +7,8 @@ from pathlib import Path
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from flowza.nodes.limits import CsvLimits
+
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="FLOWZA_", extra="ignore")
@@ -48,7 +50,9 @@ class Settings(BaseSettings):
     heartbeat_seconds: float = Field(
         default=1, gt=0, description="How often a worker marks a run alive and reads its cancel flag (at most 1 s)"
     )
-    heartbeat_timeout: float = Field(default=60, gt=0, description="Seconds without heartbeat before a run is re-queued")
+    heartbeat_timeout: float = Field(
+        default=60, gt=0, description="Seconds without heartbeat before a run is re-queued"
+    )
     redispatch_seconds: float = Field(
         default=300, gt=0, description="Re-send a still-queued run after this long (a broker may lose messages)"
     )
@@ -92,6 +96,9 @@ class Settings(BaseSettings):
     @property
     def max_field_bytes(self) -> int:
         return int(self.max_field_kb * 1024)
+
+    def csv_limits(self) -> CsvLimits:
+        return CsvLimits(self.max_columns, self.max_rows, self.max_field_bytes)
 
 
 def get_settings() -> Settings:

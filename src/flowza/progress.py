@@ -42,6 +42,9 @@ class ProgressPrinter:
             return
         style = STYLES.get(result.status, "")
         self.console.print(f"run [{style}]{result.status}[/]")
+        for node_id, node in result.nodes.items():
+            if node.status == "failed":
+                self.console.print(f"[red]error[/]   node {node_id!r}: {node.error}")
         for node_id, values in result.metrics.items():
             shown = {k: round(v, 4) for k, v in values.items() if isinstance(v, float)}
             self.console.print(f"  {node_id}: {shown}")

@@ -86,8 +86,12 @@ def test_cli_reads_the_llm_settings_from_the_environment(folder: Path, monkeypat
         monkeypatch.setenv("FLOWZA_LLM_MODEL", "env-model")
         monkeypatch.setenv("FLOWZA_LLM_API_KEY", "env-key")
         monkeypatch.setenv("FLOWZA_LLM_TIMEOUT", "5")
-        result = runner.invoke(app, ["generate", "predict survived", "--dataset", str(folder / "titanic.csv"), "--json"])
-        offline = runner.invoke(app, ["generate", "predict survived", "--dataset", str(folder / "titanic.csv"), "--offline"])
+        result = runner.invoke(
+            app, ["generate", "predict survived", "--dataset", str(folder / "titanic.csv"), "--json"]
+        )
+        offline = runner.invoke(
+            app, ["generate", "predict survived", "--dataset", str(folder / "titanic.csv"), "--offline"]
+        )
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["source"] == "llm"
     assert server.requests[0]["model"] == "env-model" and server.headers[0]["authorization"] == "Bearer env-key"
@@ -97,5 +101,7 @@ def test_cli_reads_the_llm_settings_from_the_environment(folder: Path, monkeypat
 
 def test_unwritable_output_is_a_clear_error(folder: Path) -> None:
     target = folder / "missing-dir" / "wf.json"
-    result = runner.invoke(app, ["generate", "classify iris species", "--dataset", str(folder / "iris.csv"), "-o", str(target)])
+    result = runner.invoke(
+        app, ["generate", "classify iris species", "--dataset", str(folder / "iris.csv"), "-o", str(target)]
+    )
     assert result.exit_code == 2 and "cannot write" in result.stderr

@@ -49,7 +49,14 @@ def planned_task(workflow: dict[str, Any]) -> str:
 def test_the_prompt_set_is_big_and_varied() -> None:
     assert len(CASES) >= 30
     assert {c["dataset"] for c in CASES} >= {
-        "titanic.csv", "iris.csv", "penguins.csv", "tips.csv", "diamonds.csv", "mpg.csv", "planets.csv", "taxis.csv"
+        "titanic.csv",
+        "iris.csv",
+        "penguins.csv",
+        "tips.csv",
+        "diamonds.csv",
+        "mpg.csv",
+        "planets.csv",
+        "taxis.csv",
     }
     assert {c["model"] for c in CASES} >= TRAINERS | {None}
 

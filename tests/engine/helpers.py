@@ -12,8 +12,12 @@ def chain(*steps: tuple[str, str, dict[str, Any]], name: str = "test workflow") 
     return {"schema_version": 1, "name": name, "nodes": nodes, "edges": edges}
 
 
-def classification_chain(dataset: str = "synthetic.csv", target: str = "label", model: str = "logistic_regression",
-                         model_params: dict[str, Any] | None = None) -> dict[str, Any]:
+def classification_chain(
+    dataset: str = "synthetic.csv",
+    target: str = "label",
+    model: str = "logistic_regression",
+    model_params: dict[str, Any] | None = None,
+) -> dict[str, Any]:
     return chain(
         ("load", "load_csv", {"dataset": dataset}),
         ("split", "train_test_split", {"target": target}),

@@ -13,8 +13,9 @@ from tests.engine.helpers import chain, classification_chain
 
 
 def flowza(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "flowza.cli", *args], capture_output=True, text=True, timeout=120,
-                          cwd=cwd)
+    return subprocess.run(
+        [sys.executable, "-m", "flowza.cli", *args], capture_output=True, text=True, timeout=120, cwd=cwd
+    )
 
 
 def write(path: Path, content: bytes) -> None:
@@ -125,9 +126,21 @@ def test_validate_command_exit_codes(data_dir: Path, tmp_path: Path) -> None:
 
 
 def test_template_runs_with_set(data_dir: Path, tmp_path: Path) -> None:
-    done = flowza("run", "binary_classification", "--data-dir", str(data_dir), "--json", "--cache-dir",
-                  str(tmp_path / "c"), "--set", "load.dataset=sample_breast_cancer.csv", "--set",
-                  "split.target=diagnosis", "--set", "model.C=0.5")
+    done = flowza(
+        "run",
+        "binary_classification",
+        "--data-dir",
+        str(data_dir),
+        "--json",
+        "--cache-dir",
+        str(tmp_path / "c"),
+        "--set",
+        "load.dataset=sample_breast_cancer.csv",
+        "--set",
+        "split.target=diagnosis",
+        "--set",
+        "model.C=0.5",
+    )
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["metrics"]["eval"]["accuracy"] > 0.9
 
@@ -145,3 +158,45 @@ def test_every_row_one_field_too_many_is_refused(tmp_path: Path) -> None:
     write(tmp_path / "extra.csv", b"a,b,c\n1,2,3,4\n5,6,7,8\n")
     done, _ = run_json(chain(("load", "load_csv", {"dataset": "extra.csv"})), tmp_path, tmp_path)
     assert_clear(done, "more fields than the header")
+
+
+def test_a_short_row_past_the_sampled_rows_fails_the_run(tmp_path: Path) -> None:
+    # validation reads a sample; pandas alone would fill the short row with missing values
+    rows = b"".join(f"{i},{i % 3},{'ab'[i % 2]}\n".encode() for i in range(6000))
+    write(tmp_path / "short.csv", b"x,y,label\n" + rows + b"1,2\n" + rows[:200])
+    done, document = run_json(chain(("load", "load_csv", {"dataset": "short.csv"})), tmp_path, tmp_path)
+    assert_clear(done, "row 6002 of the file has 2 fields but the header has 3", "error")
+    assert document["nodes"]["load"]["status"] == "failed"
+
+
+def test_a_nul_byte_deep_in_the_file_fails_the_run(tmp_path: Path) -> None:
+    write(tmp_path / "nul.csv", b"a,b\n" + b"1,2\n" * 30_000 + b"3,\x004\n")
+    done, _ = run_json(chain(("load", "load_csv", {"dataset": "nul.csv"})), tmp_path, tmp_path)
+    assert_clear(done, "line 30002 holds a NUL byte")
+
+
+def test_quoted_newlines_and_separators_are_not_ragged(tmp_path: Path) -> None:
+    write(tmp_path / "quoted.csv", b'note,n\n"two\nlines",1\n"a, b",2\n"say ""hi""",3\n')
+    done, document = run_json(chain(("load", "load_csv", {"dataset": "quoted.csv"})), tmp_path, tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert document["nodes"]["load"]["status"] == "succeeded"
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "content", "needle"),
+    [
+        ("FLOWZA_MAX_ROWS", "10", b"a,b\n" + b"1,2\n" * 11, "11 data rows; at most 10"),
+        ("FLOWZA_MAX_COLUMNS", "3", b"a,b,c,d\n1,2,3,4\n", "4 columns; at most 3"),
+        ("FLOWZA_MAX_FIELD_KB", "1", b"a,b\n" + b"z" * 2000 + b",1\n", "column 'a', data row 1"),
+    ],
+)
+def test_the_csv_limits_apply_to_flowza_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, variable: str, value: str, content: bytes, needle: str
+) -> None:
+    write(tmp_path / "big.csv", content)
+    monkeypatch.setenv(variable, value)
+    done, _ = run_json(chain(("load", "load_csv", {"dataset": "big.csv"})), tmp_path, tmp_path)
+    assert_clear(done, needle, variable)
+    monkeypatch.delenv(variable)
+    done, _ = run_json(chain(("load", "load_csv", {"dataset": "big.csv"})), tmp_path, tmp_path)
+    assert done.returncode == 0, done.stderr

@@ -37,16 +37,29 @@ def prepared(data_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[s
     run = lambda t, d, **p: nodes[t].run(_ctx(t, data_dir, tmp), nodes[t].params_model(**p), data=d)["data"]  # noqa: E731
     split = run("train_test_split", data, target="label")
     numeric = run("encode_categorical", split)
-    model = nodes["logistic_regression"].run(_ctx("m", data_dir, tmp), nodes["logistic_regression"].params_model(),
-                                             data=numeric)["model"]
+    model = nodes["logistic_regression"].run(
+        _ctx("m", data_dir, tmp), nodes["logistic_regression"].params_model(), data=numeric
+    )["model"]
     return {"raw": data, "split": split, "numeric": numeric, "model": model}
 
 
 def test_registry_is_not_empty_and_has_the_issue_nodes() -> None:
     required = {
-        "load_csv", "drop_nulls", "drop_columns", "impute", "encode_categorical", "normalize", "select_features",
-        "train_test_split", "logistic_regression", "linear_regression", "random_forest", "xgboost", "evaluate",
-        "predict", "export_model",
+        "load_csv",
+        "drop_nulls",
+        "drop_columns",
+        "impute",
+        "encode_categorical",
+        "normalize",
+        "select_features",
+        "train_test_split",
+        "logistic_regression",
+        "linear_regression",
+        "random_forest",
+        "xgboost",
+        "evaluate",
+        "predict",
+        "export_model",
     }
     assert required <= set(catalog())
 
@@ -74,10 +87,20 @@ def test_run_returns_exactly_the_declared_outputs(
         if port.type == MODEL:
             inputs[name] = prepared["model"]
         elif port.type == DATA:
-            needs_numeric = node_type in ("logistic_regression", "linear_regression", "select_features",
-                                          "random_forest", "xgboost", "evaluate", "predict")
-            inputs[name] = prepared["numeric"] if needs_numeric else (
-                prepared["raw"] if node_type == "train_test_split" else prepared["split"])
+            needs_numeric = node_type in (
+                "logistic_regression",
+                "linear_regression",
+                "select_features",
+                "random_forest",
+                "xgboost",
+                "evaluate",
+                "predict",
+            )
+            inputs[name] = (
+                prepared["numeric"]
+                if needs_numeric
+                else (prepared["raw"] if node_type == "train_test_split" else prepared["split"])
+            )
     if node_type == "linear_regression":
         params = definition.params_model.model_validate({})
         numeric = prepared["numeric"]

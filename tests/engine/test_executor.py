@@ -53,8 +53,13 @@ def test_changing_one_param_reruns_that_node_and_downstream_only(data_dir: Path,
     first, _ = run(classification_chain(), data_dir, cache)
     changed, _ = run(classification_chain(model_params={"C": 0.05}), data_dir, cache)
     assert statuses(changed) == {
-        "load": "cached", "split": "cached", "impute": "cached", "encode": "cached", "scale": "cached",
-        "model": "succeeded", "eval": "succeeded",
+        "load": "cached",
+        "split": "cached",
+        "impute": "cached",
+        "encode": "cached",
+        "scale": "cached",
+        "model": "succeeded",
+        "eval": "succeeded",
     }
     assert changed.nodes["model"].reason == "no cached output for these params and inputs"
     assert changed.nodes["eval"].reason == "upstream 'model' re-ran"

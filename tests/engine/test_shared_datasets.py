@@ -36,11 +36,14 @@ def is_num(s: pd.Series) -> bool:
 
 
 def ct(name: str, transformer: Any, columns: list[str]) -> ColumnTransformer:
-    return ColumnTransformer([(name, transformer, columns)], remainder="passthrough",
-                             verbose_feature_names_out=False).set_output(transform="pandas")
+    return ColumnTransformer(
+        [(name, transformer, columns)], remainder="passthrough", verbose_feature_names_out=False
+    ).set_output(transform="pandas")
 
 
-def plain(path: Path, target: str, steps: list[str], model: Any, stratify: bool, encode_labels: bool = False) -> dict[str, float]:
+def plain(
+    path: Path, target: str, steps: list[str], model: Any, stratify: bool, encode_labels: bool = False
+) -> dict[str, float]:
     df = pd.read_csv(path)
     if steps and steps[0] == "dropna":
         df, steps = df.dropna(), steps[1:]
@@ -60,8 +63,11 @@ def plain(path: Path, target: str, steps: list[str], model: Any, stratify: bool,
             text = [c for c in X_train.columns if not is_num(X_train[c])]
             transformer = ct("onehot", OneHotEncoder(handle_unknown="ignore", sparse_output=False), text)
         else:
-            numeric = [c for c in X_train.columns
-                       if pd.api.types.is_numeric_dtype(X_train[c]) and not pd.api.types.is_bool_dtype(X_train[c])]
+            numeric = [
+                c
+                for c in X_train.columns
+                if pd.api.types.is_numeric_dtype(X_train[c]) and not pd.api.types.is_bool_dtype(X_train[c])
+            ]
             transformer = ct("standard", StandardScaler(), numeric)
         transformer.fit(X_train)
         X_train, X_test = transformer.transform(X_train), transformer.transform(X_test)
@@ -70,8 +76,11 @@ def plain(path: Path, target: str, steps: list[str], model: Any, stratify: bool,
         model.fit(X_train, y_train)
         pred = np.asarray(model.predict(X_test), dtype=float)
         y_test = y_test.astype(float)
-        return {"mae": skm.mean_absolute_error(y_test, pred),
-                "rmse": float(np.sqrt(skm.mean_squared_error(y_test, pred))), "r2": skm.r2_score(y_test, pred)}
+        return {
+            "mae": skm.mean_absolute_error(y_test, pred),
+            "rmse": float(np.sqrt(skm.mean_squared_error(y_test, pred))),
+            "r2": skm.r2_score(y_test, pred),
+        }
     classes = sorted(y_train.unique())
     if encode_labels:
         model.fit(X_train, np.searchsorted(np.asarray(classes, dtype=object), y_train.to_numpy(dtype=object)))
@@ -123,8 +132,13 @@ def assert_same(ours: dict[str, Any], theirs: dict[str, float]) -> None:
 
 def test_titanic_binary_logistic_regression(shared_datasets: Path) -> None:
     ours = flowza(with_params("binary_classification", "titanic.csv", "survived"), shared_datasets)
-    theirs = plain(shared_datasets / "titanic.csv", "survived", ["impute", "encode", "scale"],
-                   LogisticRegression(C=1.0, max_iter=1000), stratify=True)
+    theirs = plain(
+        shared_datasets / "titanic.csv",
+        "survived",
+        ["impute", "encode", "scale"],
+        LogisticRegression(C=1.0, max_iter=1000),
+        stratify=True,
+    )
     assert_same(ours, theirs)
     assert ours["positive_class"] == 1
 
@@ -136,8 +150,14 @@ def test_titanic_xgboost(shared_datasets: Path) -> None:
             node["type"], node["params"] = "xgboost", {}
     ours = flowza(doc, shared_datasets)
     model = xgboost.XGBClassifier(n_estimators=100, max_depth=6, learning_rate=0.3, random_state=42, tree_method="hist")
-    theirs = plain(shared_datasets / "titanic.csv", "survived", ["impute", "encode", "scale"], model, stratify=True,
-                   encode_labels=True)
+    theirs = plain(
+        shared_datasets / "titanic.csv",
+        "survived",
+        ["impute", "encode", "scale"],
+        model,
+        stratify=True,
+        encode_labels=True,
+    )
     assert_same(ours, theirs)
 
 
@@ -163,15 +183,17 @@ def test_penguins_xgboost_text_target(shared_datasets: Path) -> None:
             node["type"], node["params"] = "xgboost", {"n_estimators": 50}
     ours = flowza(doc, shared_datasets)
     model = xgboost.XGBClassifier(n_estimators=50, max_depth=6, learning_rate=0.3, random_state=42, tree_method="hist")
-    theirs = plain(shared_datasets / "penguins.csv", "species", ["impute", "encode"], model, stratify=True,
-                   encode_labels=True)
+    theirs = plain(
+        shared_datasets / "penguins.csv", "species", ["impute", "encode"], model, stratify=True, encode_labels=True
+    )
     assert_same(ours, theirs)
 
 
 def test_tips_regression(shared_datasets: Path) -> None:
     ours = flowza(with_params("regression", "tips.csv", "tip"), shared_datasets)
-    theirs = plain(shared_datasets / "tips.csv", "tip", ["impute", "encode", "scale"], LinearRegression(),
-                   stratify=False)
+    theirs = plain(
+        shared_datasets / "tips.csv", "tip", ["impute", "encode", "scale"], LinearRegression(), stratify=False
+    )
     assert_same(ours, theirs)
     assert ours["r2"] > 0.2
 
@@ -189,17 +211,35 @@ def test_diamonds_xgboost_regression(shared_datasets: Path) -> None:
 
 
 def test_cli_run_prints_the_documented_json(shared_datasets: Path, tmp_path: Path) -> None:
-    args = [sys.executable, "-m", "flowza.cli", "run", "binary_classification", "--data-dir", str(shared_datasets),
-            "--set", "load.dataset=titanic.csv", "--set", "split.target=survived", "--json",
-            "--cache-dir", str(tmp_path / "cache")]
+    args = [
+        sys.executable,
+        "-m",
+        "flowza.cli",
+        "run",
+        "binary_classification",
+        "--data-dir",
+        str(shared_datasets),
+        "--set",
+        "load.dataset=titanic.csv",
+        "--set",
+        "split.target=survived",
+        "--json",
+        "--cache-dir",
+        str(tmp_path / "cache"),
+    ]
     done = subprocess.run(args, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     document = json.loads(done.stdout)
     assert set(document) == {"status", "nodes", "metrics"}
     assert document["status"] == "succeeded"
     assert set(document["nodes"]["model"]) == {"status", "seconds", "error"}
-    theirs = plain(shared_datasets / "titanic.csv", "survived", ["impute", "encode", "scale"],
-                   LogisticRegression(C=1.0, max_iter=1000), stratify=True)
+    theirs = plain(
+        shared_datasets / "titanic.csv",
+        "survived",
+        ["impute", "encode", "scale"],
+        LogisticRegression(C=1.0, max_iter=1000),
+        stratify=True,
+    )
     assert_same(document["metrics"]["eval"], theirs)
     again = subprocess.run(args, capture_output=True, text=True, timeout=120)
     cached = json.loads(again.stdout)
@@ -219,22 +259,30 @@ TEMPLATE_DATASETS = {
 @pytest.mark.parametrize("template", sorted(TEMPLATE_DATASETS))
 def test_every_model_template_runs_on_a_shared_dataset(template: str, shared_datasets: Path, tmp_path: Path) -> None:
     dataset, target = TEMPLATE_DATASETS[template]
-    result = run_workflow(with_params(template, dataset, target),
-                          RunOptions(data_dir=shared_datasets, output_dir=tmp_path))
+    result = run_workflow(
+        with_params(template, dataset, target), RunOptions(data_dir=shared_datasets, output_dir=tmp_path)
+    )
     assert result.status == "succeeded", {k: v.error for k, v in result.nodes.items()}
     assert "eval" in result.metrics
 
 
 def test_clean_split_logistic_template_matches_plain(shared_datasets: Path) -> None:
     ours = flowza(with_params("clean_split_logistic", "penguins.csv", "species"), shared_datasets)
-    theirs = plain(shared_datasets / "penguins.csv", "species", ["dropna", "encode", "scale"],
-                   LogisticRegression(C=1.0, max_iter=1000), stratify=True)
+    theirs = plain(
+        shared_datasets / "penguins.csv",
+        "species",
+        ["dropna", "encode", "scale"],
+        LogisticRegression(C=1.0, max_iter=1000),
+        stratify=True,
+    )
     assert_same(ours, theirs)
 
 
 def test_normalize_xgboost_template_matches_plain(shared_datasets: Path, tmp_path: Path) -> None:
-    result = run_workflow(with_params("normalize_xgboost_export", "iris.csv", "species"),
-                          RunOptions(data_dir=shared_datasets, output_dir=tmp_path))
+    result = run_workflow(
+        with_params("normalize_xgboost_export", "iris.csv", "species"),
+        RunOptions(data_dir=shared_datasets, output_dir=tmp_path),
+    )
     assert result.status == "succeeded"
     model = xgboost.XGBClassifier(n_estimators=100, max_depth=6, learning_rate=0.3, random_state=42, tree_method="hist")
     theirs = plain(shared_datasets / "iris.csv", "species", ["scale"], model, stratify=True, encode_labels=True)

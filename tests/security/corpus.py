@@ -18,12 +18,10 @@ PAD = b"a,b\n" + b"1,2\n" * 30_000  # past the 64 KB the reader sniffs, so the p
 class BadCsv:
     name: str
     content: bytes
-    cli: bool = True
 
 
 def bad_csvs() -> list[BadCsv]:
-    """Malformed CSV content. `cli=False`: the CLI reads local files as pandas does and accepts it (server
-    limits, short rows filled with missing values, NUL bytes past the sniffed head); the server refuses it."""
+    """Malformed CSV content: the API refuses each with a 4xx, `flowza run` with a clear error."""
     return [
         BadCsv("empty", b""),
         BadCsv("blank lines", b"   \n\n\t\n"),
@@ -41,9 +39,9 @@ def bad_csvs() -> list[BadCsv]:
         BadCsv("undecodable", b"a,b\n\x81\x8d,\x8f\x90\n"),
         BadCsv("ragged long row", b"a,b\n1,2\n3,4,5\n"),
         BadCsv("ragged crlf", b"a,b\r\n1,2\r\n2,3,4\r\n"),
-        BadCsv("ragged quoted newline", b'a,b\n"x\ny",1,2\n', cli=False),
-        BadCsv("ragged short row", b"a,b,c\n1,2,3\n4,5\n", cli=False),
-        BadCsv("cr-only ragged", b"a,b\r1,2\r3\r", cli=False),
+        BadCsv("ragged quoted newline", b'a,b\n"x\ny",1,2\n'),
+        BadCsv("ragged short row", b"a,b,c\n1,2,3\n4,5\n"),
+        BadCsv("cr-only ragged", b"a,b\r1,2\r3\r"),
         BadCsv("duplicate columns", b"a,a\n1,2\n"),
         BadCsv("empty column name", b"a,,c\n1,2,3\n"),
         BadCsv("numbers only", b"1,2\n3,4\n"),
@@ -56,13 +54,12 @@ def bad_csvs() -> list[BadCsv]:
         BadCsv(
             "too many columns",
             (",".join(f"c{i}" for i in range(3000)) + "\n" + ",".join("1" * 3000) + "\n").encode(),
-            cli=False,
         ),
-        BadCsv("huge cell", b"a,b\n" + b"z" * 400_000 + b",1\n", cli=False),
-        BadCsv("huge quoted cell", b'a,b\n"' + b"q\n" * 200_000 + b'",1\n', cli=False),
+        BadCsv("huge cell", b"a,b\n" + b"z" * 400_000 + b",1\n"),
+        BadCsv("huge quoted cell", b'a,b\n"' + b"q\n" * 200_000 + b'",1\n'),
         BadCsv("ragged deep in the file", PAD + b"1,2,3\n"),
         BadCsv("undecodable deep in the file", PAD + b"\x81\x8d,\x90\n"),
-        BadCsv("nul deep in the file", PAD + b"1,\x002\n", cli=False),
+        BadCsv("nul deep in the file", PAD + b"1,\x002\n"),
     ]
 
 

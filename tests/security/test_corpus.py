@@ -95,7 +95,7 @@ def test_hostile_upload_names_stay_inside_the_users_folder(
     assert all(p.name.startswith("flowza.db") for p in strays), strays
 
 
-@pytest.mark.parametrize("case", [c for c in bad_csvs() if c.cli], ids=lambda c: c.name)
+@pytest.mark.parametrize("case", bad_csvs(), ids=lambda c: c.name)
 def test_bad_csvs_through_the_cli(case: Any, tmp_path: Path) -> None:
     data = tmp_path / "data"
     data.mkdir()

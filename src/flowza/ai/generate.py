@@ -76,8 +76,10 @@ def _hints(prompt: str, profile: DatasetProfile) -> list[str]:
     if choice.target is not None:
         others = [c for c in profile.names if c != choice.target]
         hints.append(f"the prompt most likely asks to predict {choice.target!r}")
-        hints += [f"if {choice.target!r} is the target, drop {leak.column!r}: {leak.reason}" for leak in
-                  find_leaks(profile, choice.target, others)]
+        hints += [
+            f"if {choice.target!r} is the target, drop {leak.column!r}: {leak.reason}"
+            for leak in find_leaks(profile, choice.target, others)
+        ]
     return hints
 
 

@@ -23,7 +23,9 @@ UNSUPPORTED_MODELS: list[tuple[str, str]] = [
 UNSUPERVISED_WORDS = r"\bcluster\w*|\bk-?means\b|\bunsupervised\b|\bdbscan\b|\banomaly\s+detect\w*|\bpca\b"
 REGRESSION_WORDS = r"\bregress\w*|\bhow\s+(?:much|many)\b|\bcontinuous\b|\bamount\b"
 CLASSIFICATION_WORDS = r"\bclassif\w*|\bcategori[sz]\w*|\bwhether\b|\byes\s*/\s*no\b|\bbinary\b|\bmulti-?class\b"
-CLEANING_WORDS = r"\bclean\w*|\btidy\b|\bimput\w*|\bfill\w*|\bprepar\w*|\bpre-?process\w*|\bmissing\b|\bnulls?\b|\bencod\w*"
+CLEANING_WORDS = (
+    r"\bclean\w*|\btidy\b|\bimput\w*|\bfill\w*|\bprepar\w*|\bpre-?process\w*|\bmissing\b|\bnulls?\b|\bencod\w*"
+)
 MODELLING_WORDS = (
     r"\bpredict\w*|\bforecast\w*|\bclassif\w*|\bregress\w*|\bmodel\w*|\btrain\w*|\bfit\b|\bevaluat\w*|\baccuracy\b"
     r"|\bf1\b|\bscore\b|\bwho\b|\bwhether\b|\bestimat\w*|\bguess\w*"

@@ -105,11 +105,11 @@ def check_answer(answer: dict[str, Any], dataset: str, data_dir: Path) -> tuple[
         problems.append(f"the workflow has {len(nodes)} nodes; at most {MAX_NODES} are allowed")
     loads = [n for n in nodes if isinstance(n, dict) and n.get("type") == "load_csv"]
     if not loads:
-        problems.append('the workflow must start with a load_csv node')
+        problems.append("the workflow must start with a load_csv node")
     for node in loads:
         params = node.get("params")
         if not isinstance(params, dict) or params.get("dataset") != dataset:
-            problems.append(f"node {node.get('id')!r}: load_csv must read \"dataset\": {json.dumps(dataset)}")
+            problems.append(f'node {node.get("id")!r}: load_csv must read "dataset": {json.dumps(dataset)}')
     report, _, _ = validate(workflow, data_dir)
     problems += [str(issue) for issue in report.errors]
     if problems:

@@ -153,9 +153,7 @@ def _model(draft: _Draft, task: str, column: ColumnProfile) -> str:
     return asked
 
 
-def _drop_columns(
-    draft: _Draft, chain: Chain, target: str, model: str, asked: list[str], only: list[str]
-) -> list[str]:
+def _drop_columns(draft: _Draft, chain: Chain, target: str, model: str, asked: list[str], only: list[str]) -> list[str]:
     reasons: dict[str, str] = {}
     if only:
         draft.say(f"features: only {', '.join(repr(c) for c in only)}, as the prompt names them")

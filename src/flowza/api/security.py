@@ -13,7 +13,6 @@ from sqlalchemy.exc import DataError
 from flowza.api.state import ServerState
 from flowza.auth.service import AuthService
 from flowza.auth.throttle import LoginThrottle
-from flowza.datasets.checks import CsvLimits
 
 UPLOAD_PATH = "/api/v1/datasets"
 
@@ -36,7 +35,7 @@ def install(app: FastAPI, state: ServerState, prefix: str) -> None:
 
     settings = state.settings
     redact_tokens_in_access_log()
-    state.datasets.limits = CsvLimits(settings.max_columns, settings.max_rows, settings.max_field_bytes)
+    state.datasets.limits = settings.csv_limits()
     service = AuthService(state.sessions, settings.token_days)
     app.state.flowza_auth = service
     app.state.flowza_login_throttle = LoginThrottle()
@@ -105,7 +104,9 @@ def _document_common_errors(app: FastAPI) -> None:
                     wanted["413"] = "Request body too large"
                 for status, description in wanted.items():
                     entry = responses.setdefault(status, {"description": description})
-                    entry.setdefault("content", {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}})
+                    entry.setdefault(
+                        "content", {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+                    )
         app.openapi_schema = schema
         return schema
 

@@ -14,7 +14,7 @@ import pandas as pd
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from flowza.datasets.checks import CsvLimits, load_checked
+from flowza.datasets.checks import load_checked
 from flowza.datasets.layout import Layout
 from flowza.datasets.names import path_in
 from flowza.datasets.parquet import write_parquet
@@ -24,6 +24,7 @@ from flowza.datasets.usage import datasets_in
 from flowza.db.models import DatasetRow, new_id
 from flowza.db.repositories import Datasets, Workflows
 from flowza.db.session import transaction
+from flowza.nodes.limits import CsvLimits
 
 
 class DatasetExists(Exception):

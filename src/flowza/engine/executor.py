@@ -15,6 +15,7 @@ from flowza.engine.graph import Graph
 from flowza.engine.issues import Report, ValidationFailed
 from flowza.engine.validate import validate
 from flowza.nodes.base import Cancelled, Context, NodeError
+from flowza.nodes.limits import CsvLimits
 from flowza.nodes.types import Dataset, ExportedFile, Metrics
 from flowza.workflow import Workflow
 
@@ -66,6 +67,7 @@ class RunOptions:
     cancel_event: threading.Event | None = None
     on_event: EventSink = ignore
     keep_outputs: bool = False
+    csv_limits: CsvLimits = field(default_factory=CsvLimits)
 
 
 def dataset_files(graph: Graph, node_id: str, params: Any, data_dir: Path) -> list[Path]:
@@ -150,6 +152,7 @@ class _Run:
             output_dir=output_dir,
             target_hint=self.graph.target_hint(node_id),
             cancel_event=self.options.cancel_event,
+            csv_limits=self.options.csv_limits,
             on_progress=lambda fraction, message: self.emit(
                 Event("node_progress", node_id, "running", progress=fraction, message=message)
             ),

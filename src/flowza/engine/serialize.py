@@ -19,6 +19,7 @@ from flowza.nodes.types import Dataset, ExportedFile, FittedStep, Holdout, Metri
 if TYPE_CHECKING:
     import pandas as pd
 
+
 def _json_default(value: Any) -> Any:
     import numpy as np
 

@@ -17,6 +17,7 @@ from typing import Any, get_type_hints
 
 from pydantic import BaseModel
 
+from flowza.nodes.limits import CsvLimits
 from flowza.nodes.types import PORT_TYPES
 
 
@@ -54,6 +55,7 @@ class Context:
     target_hint: str | None = None
     cancel_event: threading.Event | None = None
     on_progress: Callable[[float, str], None] | None = None
+    csv_limits: CsvLimits = field(default_factory=CsvLimits)
     messages: list[str] = field(default_factory=list)
 
     def check_cancelled(self) -> None:

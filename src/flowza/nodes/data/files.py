@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import csv
 import io
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from flowza.nodes.base import NodeError
+from flowza.nodes.data.structure import check_cells, check_column_count, check_structure
+from flowza.nodes.limits import CsvLimits
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -103,10 +106,19 @@ def _looks_numeric(value: str) -> bool:
     return True
 
 
-def read_csv(path: Path, separator: str = "auto", encoding: str = "auto", nrows: int | None = None) -> pd.DataFrame:
-    """Read a CSV with the same call an exported script makes, after checking it is sane."""
-    import pandas as pd
+def read_csv(
+    path: Path,
+    separator: str = "auto",
+    encoding: str = "auto",
+    nrows: int | None = None,
+    limits: CsvLimits | None = None,
+) -> pd.DataFrame:
+    """Read a CSV with the same call an exported script makes, after checking it is sane.
 
+    Reading the whole file (`nrows` None) also scans its structure on another thread
+    (flowza.nodes.data.structure): rows with too few fields, NUL bytes, the shape limits.
+    """
+    limits = limits or CsvLimits()
     with path.open("rb") as handle:
         head = handle.read(SNIFF_BYTES)
     if not head.strip():
@@ -114,7 +126,26 @@ def read_csv(path: Path, separator: str = "auto", encoding: str = "auto", nrows:
     enc = detect_encoding(head, encoding)
     text = head.decode(enc, errors="ignore")
     sep = detect_separator(text, separator)
-    check_header(read_header(text, sep))
+    header = read_header(text, sep)
+    check_header(header)
+    if nrows is not None:  # a sample, for validation: the limits apply to the run's whole read
+        return _parse(path, sep, enc, nrows)
+    check_column_count(len(header), limits)
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="flowza-csv-scan") as pool:
+        scan = pool.submit(check_structure, path, sep, len(header), limits)
+        try:
+            frame = _parse(path, sep, enc, None)
+        except NodeError:
+            scan.result()  # the scan names a structural problem more precisely than pandas
+            raise
+        scan.result()
+    check_cells(frame, limits)
+    return frame
+
+
+def _parse(path: Path, sep: str, enc: str, nrows: int | None) -> pd.DataFrame:
+    import pandas as pd
+
     try:
         frame = pd.read_csv(path, sep=sep, encoding=enc, nrows=nrows)
     except pd.errors.ParserError as exc:

@@ -39,7 +39,7 @@ class Params(BaseModel):
 )
 def load_csv(ctx: Context, params: Params) -> dict[str, Any]:
     path = resolve_in_root(ctx.data_dir, params.dataset)
-    frame = read_csv(path, params.separator, params.encoding)
+    frame = read_csv(path, params.separator, params.encoding, limits=ctx.csv_limits)
     ctx.log(f"read {len(frame)} rows x {frame.shape[1]} columns from {params.dataset}")
     return {"data": Dataset(frame=frame, source=params.dataset)}
 
