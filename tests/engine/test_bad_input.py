@@ -172,7 +172,7 @@ def test_a_short_row_past_the_sampled_rows_fails_the_run(tmp_path: Path) -> None
 def test_a_nul_byte_deep_in_the_file_fails_the_run(tmp_path: Path) -> None:
     write(tmp_path / "nul.csv", b"a,b\n" + b"1,2\n" * 30_000 + b"3,\x004\n")
     done, _ = run_json(chain(("load", "load_csv", {"dataset": "nul.csv"})), tmp_path, tmp_path)
-    assert_clear(done, "line 30002 holds a NUL byte")
+    assert_clear(done, "column 'b', data row 30001 holds a NUL byte")
 
 
 def test_quoted_newlines_and_separators_are_not_ragged(tmp_path: Path) -> None:

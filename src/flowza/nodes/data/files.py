@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import csv
 import io
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from flowza.nodes.base import NodeError
-from flowza.nodes.data.structure import check_cells, check_column_count, check_structure
+from flowza.nodes.data.structure import check_column_count, check_table
 from flowza.nodes.limits import CsvLimits
 
 if TYPE_CHECKING:
@@ -115,8 +114,8 @@ def read_csv(
 ) -> pd.DataFrame:
     """Read a CSV with the same call an exported script makes, after checking it is sane.
 
-    Reading the whole file (`nrows` None) also scans its structure on another thread
-    (flowza.nodes.data.structure): rows with too few fields, NUL bytes, the shape limits.
+    Reading the whole file (`nrows` None) also refuses what pandas lets through (short rows,
+    NUL bytes) and enforces the shape limits (flowza.nodes.data.structure).
     """
     limits = limits or CsvLimits()
     with path.open("rb") as handle:
@@ -131,15 +130,8 @@ def read_csv(
     if nrows is not None:  # a sample, for validation: the limits apply to the run's whole read
         return _parse(path, sep, enc, nrows)
     check_column_count(len(header), limits)
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="flowza-csv-scan") as pool:
-        scan = pool.submit(check_structure, path, sep, len(header), limits)
-        try:
-            frame = _parse(path, sep, enc, None)
-        except NodeError:
-            scan.result()  # the scan names a structural problem more precisely than pandas
-            raise
-        scan.result()
-    check_cells(frame, limits)
+    frame = _parse(path, sep, enc, None)
+    check_table(frame, path, sep, limits)
     return frame
 
 

@@ -1,10 +1,10 @@
-"""A whole-file check of a CSV's shape, run beside pandas' parse of the same file.
+"""Checks on a parsed CSV that pandas does not make, exact and nearly free.
 
 pandas fills a row with too few fields with missing values and keeps NUL bytes inside text,
-without a word. This scan refuses both, names the row, and enforces the shape limits
-(FLOWZA_MAX_COLUMNS, FLOWZA_MAX_ROWS, FLOWZA_MAX_FIELD_KB) for the server and the CLI alike.
-It tokenizes with pyarrow, which releases the GIL, and converts a single column, so it runs
-on another core in about the time pandas needs to parse.
+without a word. Here: a NUL byte in any text cell, a cell or column name past FLOWZA_MAX_FIELD_KB,
+more than FLOWZA_MAX_ROWS rows, and short rows are refused. A short row always leaves the last
+column missing, so only a table whose last column has missing values is re-tokenized (with
+pyarrow, converting a single column) to find out whether a row was short.
 """
 
 from __future__ import annotations
@@ -20,7 +20,6 @@ if TYPE_CHECKING:
     import pandas as pd
 
 SCAN_BLOCK_BYTES = 16 * 1024 * 1024  # pyarrow needs a whole row inside one block
-_NUL_CHUNK = 8 * 1024 * 1024
 _ARROW_RAGGED = re.compile(r"Row #(\d+): Expected (\d+) columns, got (\d+)")
 
 
@@ -38,27 +37,18 @@ def check_column_count(columns: int, limits: CsvLimits) -> None:
         )
 
 
-def check_structure(path: Path, separator: str, columns: int, limits: CsvLimits) -> int:
-    """The number of data rows; NodeError for a NUL byte or a row whose field count is not `columns`."""
-    _check_no_nul(path)
-    rows = _count_rows(path, separator, columns) - 1  # the header is counted as a row
-    if rows > limits.max_rows:
-        raise CsvTooLarge(f"the CSV has {rows} data rows; at most {limits.max_rows} are accepted (FLOWZA_MAX_ROWS)")
-    return rows
+def check_table(frame: pd.DataFrame, path: Path, separator: str, limits: CsvLimits) -> None:
+    """NodeError when the file `frame` was parsed from is malformed or past a limit."""
+    if len(frame) > limits.max_rows:
+        raise CsvTooLarge(
+            f"the CSV has {len(frame)} data rows; at most {limits.max_rows} are accepted (FLOWZA_MAX_ROWS)"
+        )
+    check_cells(frame, limits)
+    if len(frame.columns) and frame.iloc[:, -1].isna().any():
+        _check_row_lengths(path, separator, len(frame.columns))
 
 
-def _check_no_nul(path: Path) -> None:
-    lines = 0
-    with path.open("rb") as handle:
-        while chunk := handle.read(_NUL_CHUNK):
-            at = chunk.find(b"\x00")
-            if at >= 0:
-                line = lines + chunk.count(b"\n", 0, at) + 1
-                raise NodeError(f"line {line} holds a NUL byte: the file looks binary, not a CSV text file", "dataset")
-            lines += chunk.count(b"\n")
-
-
-def _count_rows(path: Path, separator: str, columns: int) -> int:
+def _check_row_lengths(path: Path, separator: str, columns: int) -> int:
     import pyarrow as pa
     import pyarrow.csv as pcsv
 
@@ -92,7 +82,7 @@ def _explain(message: str, columns: int) -> NodeError:
 
 
 def check_cells(frame: pd.DataFrame, limits: CsvLimits) -> None:
-    """Refuse a table with a text cell (or column name) larger than the field limit."""
+    """Refuse a text cell holding a NUL byte or larger than the field limit (column names too)."""
     import pandas as pd
 
     limit = limits.max_field_bytes
@@ -103,7 +93,15 @@ def check_cells(frame: pd.DataFrame, limits: CsvLimits) -> None:
         column = frame[name]
         if pd.api.types.is_numeric_dtype(column) or pd.api.types.is_bool_dtype(column):
             continue
-        lengths = column.astype("str").str.len() if column.dtype == object else column.str.len()
+        text = column.astype("str") if column.dtype == object else column
+        nul = text.str.contains("\x00", regex=False).fillna(False).to_numpy(dtype=bool)
+        if nul.any():
+            raise NodeError(
+                f"column {str(name)!r}, data row {int(nul.argmax()) + 1} holds a NUL byte: "
+                "the file looks binary, not a CSV text file",
+                "dataset",
+            )
+        lengths = text.str.len()
         longest = lengths.max()
         if pd.isna(longest) or longest * 4 <= limit:  # a character takes at most 4 bytes in UTF-8
             continue
