@@ -1,7 +1,7 @@
 """API load benchmark: a real `flowza serve` on PostgreSQL.
 
-1. 50 concurrent clients read workflows and datasets for 20 s (httpx async, one connection each):
-   requests/s, p50/p99 latency, errors.
+1. 50 concurrent clients read workflows and datasets for 20 s (one keep-alive connection each, a
+   minimal asyncio HTTP/1.1 client spread over client processes): requests/s, p50/p99 latency, errors.
 2. 20 runs submitted at once (each a different split seed, so none is a cache hit): the time
    until all have finished, and their statuses.
 
@@ -60,35 +60,67 @@ def percentile(values: list[float], fraction: float) -> float:
     return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
 
 
+class Connection:
+    """A minimal HTTP/1.1 keep-alive client: GET, status and body. httpx costs the client processes
+    more CPU per request than the server spends answering, on the same two cores."""
+
+    def __init__(self, host: str, port: int) -> None:
+        self.host, self.port = host, port
+        self.reader: asyncio.StreamReader | None = None
+        self.writer: asyncio.StreamWriter | None = None
+
+    async def get(self, path: str) -> tuple[int, bytes]:
+        if self.writer is None:
+            self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
+        assert self.reader is not None
+        self.writer.write(f"GET {path} HTTP/1.1\r\nHost: {self.host}\r\nAccept: application/json\r\n\r\n".encode())
+        head = await self.reader.readuntil(b"\r\n\r\n")
+        status = int(head.split(b" ", 2)[1])
+        length = 0
+        for line in head.split(b"\r\n")[1:]:
+            name, _, value = line.partition(b":")
+            if name.strip().lower() == b"content-length":
+                length = int(value)
+        body = await self.reader.readexactly(length)
+        return status, body
+
+    async def close(self) -> None:
+        if self.writer is not None:
+            self.writer.close()
+
+
 async def reader(
-    client: httpx.AsyncClient, urls: list[str], until: float, latencies: list[float], errors: list[str]
+    connection: Connection, urls: list[str], until: float, latencies: list[float], errors: list[str]
 ) -> None:
     rng = random.Random()
     while time.perf_counter() < until:
         url = rng.choice(urls)
         started = time.perf_counter()
         try:
-            response = await client.get(url)
-            if response.status_code != 200:
-                errors.append(f"{url}: {response.status_code}")
-        except httpx.HTTPError as exc:
+            status, _ = await connection.get(url)
+            if status != 200:
+                errors.append(f"{url}: {status}")
+        except (OSError, asyncio.IncompleteReadError, ValueError) as exc:
             errors.append(f"{url}: {type(exc).__name__}")
+            await connection.close()
+            connection.writer = None
         latencies.append(time.perf_counter() - started)
 
 
 async def read_phase(base: str, urls: list[str], clients: int, seconds: float) -> dict[str, Any]:
-    """Each client has its own AsyncClient and connection, like 50 separate browsers or scripts."""
+    """Each client has its own keep-alive connection, like 50 separate browsers or scripts."""
     latencies: list[float] = []
     errors: list[str] = []
-    pools = [httpx.AsyncClient(base_url=base, timeout=30) for _ in range(clients)]
+    host, port = base.removeprefix("http://").split(":")
+    connections = [Connection(host, int(port)) for _ in range(clients)]
     try:
         started = time.perf_counter()
         until = started + seconds
-        await asyncio.gather(*(reader(client, urls, until, latencies, errors) for client in pools))
+        await asyncio.gather(*(reader(c, urls, until, latencies, errors) for c in connections))
         elapsed = time.perf_counter() - started
     finally:
-        for client in pools:
-            await client.aclose()
+        for connection in connections:
+            await connection.close()
     return {"latencies": latencies, "errors": errors, "elapsed": elapsed}
 
 
@@ -106,12 +138,17 @@ def read_load(
 
     server = psutil.Process(server_pid)
     before = server.cpu_times()
+    database_before = _postgres_cpu_seconds()
+    machine_before = psutil.cpu_times()
     shares = [clients // processes + (1 if i < clients % processes else 0) for i in range(processes)]
     started = time.perf_counter()
     with ProcessPoolExecutor(processes) as pool:
         parts = list(pool.map(read_process, *zip(*[(base, urls, share, seconds) for share in shares], strict=True)))
     elapsed = time.perf_counter() - started
     after = server.cpu_times()
+    database_seconds = _postgres_cpu_seconds() - database_before
+    machine_after = psutil.cpu_times()
+    busy = sum(getattr(machine_after, f) - getattr(machine_before, f) for f in ("user", "system", "nice", "softirq"))
     latencies = [x for part in parts for x in part["latencies"]]
     errors = [x for part in parts for x in part["errors"]]
     return {
@@ -122,7 +159,19 @@ def read_load(
         "errors": len(errors),
         "error_samples": errors[:5],
         "server_cpu_percent": (after.user + after.system - before.user - before.system) / elapsed * 100,
+        "database_cpu_percent": database_seconds / elapsed * 100,
+        "machine_cpu_percent": busy / elapsed * 100,
     }
+
+
+def _postgres_cpu_seconds() -> float:
+    import psutil
+
+    total = 0.0
+    for process in psutil.process_iter(["name", "cpu_times"]):
+        if process.info["name"] and process.info["name"].startswith("postgres") and process.info["cpu_times"]:
+            total += process.info["cpu_times"].user + process.info["cpu_times"].system
+    return total
 
 
 async def run_phase(base: str, workflow_ids: list[str]) -> dict[str, Any]:
@@ -217,7 +266,9 @@ def main() -> None:
         print(
             f"reads: {args.clients} clients x {args.seconds:g} s: {reads['requests']} requests, "
             f"{reads['requests_per_s']:.0f} req/s, p50 {reads['p50_ms']:.1f} ms, p99 {reads['p99_ms']:.1f} ms, "
-            f"errors {reads['errors']} {reads['error_samples'] or ''}; server process CPU {reads['server_cpu_percent']:.0f}%"
+            f"errors {reads['errors']} {reads['error_samples'] or ''}; CPU: server process "
+            f"{reads['server_cpu_percent']:.0f}%, PostgreSQL {reads['database_cpu_percent']:.0f}%, "
+            f"whole machine {reads['machine_cpu_percent']:.0f}% of {100 * (os.cpu_count() or 1)}%"
         )
         runs = asyncio.run(run_phase(base, workflow_ids))
         print(

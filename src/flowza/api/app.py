@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
+from anyio import to_thread
 from fastapi import FastAPI
 from starlette.concurrency import run_in_threadpool
 
@@ -39,6 +40,9 @@ def create_app(settings: Settings | None = None, web_dir: Path | None = None) ->
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        # Sync routes run in AnyIO's thread pool (40 threads by default); fewer threads contend less
+        # for the GIL and never outnumber the pooled database connections.
+        to_thread.current_default_thread_limiter().total_tokens = state.settings.request_threads
         await run_in_threadpool(state.start)
         try:
             yield

@@ -38,7 +38,10 @@ class ServerState:
     @classmethod
     def build(cls, settings: Settings) -> ServerState:
         home = settings.resolved_data_dir()
-        engine = make_engine(settings.resolved_database_url(), pool_size=max(10, settings.run_workers + 5))
+        # one kept connection per request thread and run worker: overflow connections are closed when
+        # returned, so a pool smaller than the thread pool opens a new connection per request under load
+        pool_size = settings.request_threads + settings.run_workers + 2
+        engine = make_engine(settings.resolved_database_url(), pool_size=pool_size)
         sessions = make_session_factory(engine)
         layout = Layout(home)
         executor: Executor

@@ -11,6 +11,7 @@ from starlette.concurrency import run_in_threadpool
 from flowza.api import schemas
 from flowza.api.deps import SessionDep, StateDep, UserDep
 from flowza.api.errors import ApiError, not_found
+from flowza.api.responses import json_response
 from flowza.datasets.names import dataset_name, path_in
 from flowza.datasets.preview import MAX_PAGE
 from flowza.datasets.upload import TooLarge, receive_upload
@@ -106,8 +107,8 @@ async def upload_dataset(request: Request, state: StateDep, user: UserDep) -> di
     response_model=None,
     responses=schemas.ok(list[schemas.DatasetSummary], 200),
 )
-def list_datasets(session: SessionDep, user: UserDep) -> list[dict[str, Any]]:
-    return [dataset_summary(row) for row in Datasets(session).for_owner(user)]
+def list_datasets(session: SessionDep, user: UserDep) -> Response:
+    return json_response([dataset_summary(row) for row in Datasets(session).for_owner(user)])
 
 
 @router.get(
@@ -116,8 +117,8 @@ def list_datasets(session: SessionDep, user: UserDep) -> list[dict[str, Any]]:
     response_model=None,
     responses=schemas.ok(schemas.Dataset, 200),
 )
-def get_dataset(dataset_id: str, session: SessionDep, user: UserDep) -> dict[str, Any]:
-    return dataset_document(_get(session, user, dataset_id))
+def get_dataset(dataset_id: str, session: SessionDep, user: UserDep) -> Response:
+    return json_response(dataset_document(_get(session, user, dataset_id)))
 
 
 @router.get(

@@ -11,6 +11,7 @@ from flowza.api import schemas
 from flowza.api.deps import SessionDep, StateDep, UserDep
 from flowza.api.errors import ApiError, not_found
 from flowza.api.limits import DB_INT_MAX
+from flowza.api.responses import json_response
 from flowza.api.sse import run_events
 from flowza.datasets.preview import MAX_PAGE
 from flowza.db.models import ArtifactRow, RunRow
@@ -84,10 +85,10 @@ def list_runs(
     user: UserDep,
     limit: int = Query(50, ge=1, le=500),
     offset: int = Query(0, ge=0, le=DB_INT_MAX),
-) -> list[dict[str, Any]]:
+) -> Response:
     if Workflows(session).get(user, workflow_id) is None:
         raise not_found(f"no workflow {workflow_id!r}")
-    return [run_summary(run) for run in Runs(session).for_workflow(user, workflow_id, limit, offset)]
+    return json_response([run_summary(run) for run in Runs(session).for_workflow(user, workflow_id, limit, offset)])
 
 
 @router.get(
@@ -96,9 +97,9 @@ def list_runs(
     response_model=None,
     responses=schemas.ok(schemas.Run, 200),
 )
-def get_run(run_id: str, session: SessionDep, user: UserDep) -> dict[str, Any]:
+def get_run(run_id: str, session: SessionDep, user: UserDep) -> Response:
     run = _run(session, user, run_id)
-    return run_document(run, Runs(session).nodes(run.id))
+    return json_response(run_document(run, Runs(session).nodes(run.id)))
 
 
 @router.get(

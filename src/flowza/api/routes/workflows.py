@@ -10,6 +10,7 @@ from flowza.api import workflow_store as store
 from flowza.api.deps import SessionDep, StateDep, UserDep
 from flowza.api.errors import ApiError, not_found
 from flowza.api.limits import DB_INT_MAX
+from flowza.api.responses import json_response
 from flowza.db.models import WorkflowRow
 from flowza.db.repositories import Runs, StaleVersion, Workflows
 
@@ -129,8 +130,8 @@ def create_workflow(
     response_model=None,
     responses=schemas.ok(list[schemas.WorkflowSummary], 200),
 )
-def list_workflows(session: SessionDep, user: UserDep) -> list[dict[str, Any]]:
-    return [store.workflow_summary(row) for row in Workflows(session).for_owner(user)]
+def list_workflows(session: SessionDep, user: UserDep) -> Response:
+    return json_response([store.workflow_summary(row) for row in Workflows(session).for_owner(user)])
 
 
 @router.get(
@@ -139,12 +140,11 @@ def list_workflows(session: SessionDep, user: UserDep) -> list[dict[str, Any]]:
     response_model=None,
     responses=schemas.ok(schemas.Workflow, 200),
 )
-def get_workflow(workflow_id: str, response: Response, session: SessionDep, user: UserDep) -> dict[str, Any]:
+def get_workflow(workflow_id: str, session: SessionDep, user: UserDep) -> Response:
     row = _get(session, user, workflow_id)
     version = Workflows(session).version(row.id, row.version)
     assert version is not None
-    response.headers["ETag"] = f'"{row.version}"'
-    return store.workflow_document(row, version)
+    return json_response(store.workflow_document(row, version), headers={"ETag": f'"{row.version}"'})
 
 
 @router.put(
@@ -190,9 +190,9 @@ def delete_workflow(workflow_id: str, session: SessionDep, user: UserDep) -> Res
     response_model=None,
     responses=schemas.ok(list[schemas.VersionSummary], 200),
 )
-def list_versions(workflow_id: str, session: SessionDep, user: UserDep) -> list[dict[str, Any]]:
+def list_versions(workflow_id: str, session: SessionDep, user: UserDep) -> Response:
     row = _get(session, user, workflow_id)
-    return [store.version_summary(v) for v in Workflows(session).versions(row.id)]
+    return json_response([store.version_summary(v) for v in Workflows(session).versions(row.id)])
 
 
 @router.get(
@@ -201,12 +201,12 @@ def list_versions(workflow_id: str, session: SessionDep, user: UserDep) -> list[
     response_model=None,
     responses=schemas.ok(schemas.Version, 200),
 )
-def get_version(workflow_id: str, version: VersionPath, session: SessionDep, user: UserDep) -> dict[str, Any]:
+def get_version(workflow_id: str, version: VersionPath, session: SessionDep, user: UserDep) -> Response:
     row = _get(session, user, workflow_id)
     stored = Workflows(session).version(row.id, version)
     if stored is None:
         raise not_found(f"workflow {workflow_id!r} has no version {version} (latest is {row.version})")
-    return store.version_document(stored)
+    return json_response(store.version_document(stored))
 
 
 @router.post(
