@@ -36,7 +36,7 @@ class Settings(BaseSettings):
     port: int = Field(default=8000, ge=0, le=65535, description="Port `flowza serve` listens on")
     run_workers: int = Field(default=4, ge=1, le=64, description="Runs executed at once by the inline executor")
     request_threads: int = Field(
-        default=16, ge=2, le=200, description="Threads serving API requests at once, each with a pooled connection"
+        default=16, ge=2, le=64, description="Threads serving API requests at once, each with a pooled connection"
     )
     broker_url: str | None = Field(
         default=None, description="Celery broker (redis://…): when set, `serve` sends runs to `flowza worker` processes"

@@ -6,6 +6,7 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -165,7 +166,7 @@ def test_a_short_row_past_the_sampled_rows_fails_the_run(tmp_path: Path) -> None
     rows = b"".join(f"{i},{i % 3},{'ab'[i % 2]}\n".encode() for i in range(6000))
     write(tmp_path / "short.csv", b"x,y,label\n" + rows + b"1,2\n" + rows[:200])
     done, document = run_json(chain(("load", "load_csv", {"dataset": "short.csv"})), tmp_path, tmp_path)
-    assert_clear(done, "row 6002 of the file has 2 fields but the header has 3", "error")
+    assert_clear(done, "line 6002 has 2 fields but the header has 3", "error")
     assert document["nodes"]["load"]["status"] == "failed"
 
 
@@ -200,3 +201,56 @@ def test_the_csv_limits_apply_to_flowza_run(
     monkeypatch.delenv(variable)
     done, _ = run_json(chain(("load", "load_csv", {"dataset": "big.csv"})), tmp_path, tmp_path)
     assert done.returncode == 0, done.stderr
+
+
+def read(tmp_path: Path, content: bytes, separator: str = "auto", encoding: str = "auto") -> Any:
+    from flowza.nodes.data.files import read_csv
+
+    path = tmp_path / "file.csv"
+    path.write_bytes(content)
+    return read_csv(path, separator, encoding)
+
+
+@pytest.mark.parametrize(
+    ("content", "separator", "encoding", "shape"),
+    [
+        (b"a,b,c\n1,2,3\n4,5,\n   \n", "auto", "auto", (2, 3)),  # whitespace-only lines: pandas skips them
+        (b"a,b,c\n1,2,\n\t\n4,5,6\n", "auto", "auto", (2, 3)),
+        (
+            "name|city|score\n\u30dd\u7530|\u6771\u4eac|1\n\u5c71\u672c|\u5927\u962a|\n".encode("shift_jis"),
+            "|",
+            "shift_jis",
+            (2, 3),
+        ),
+        ("a\u00a7b\n1\u00a72\n3\u00a7\n".encode(), "\u00a7", "auto", (2, 2)),  # a separator pyarrow cannot use
+        (b'a,b\r\n"x\r\ny",1\r\n"p, q",\r\n', "auto", "auto", (2, 2)),
+    ],
+)
+def test_valid_files_with_gaps_in_the_last_column_are_read(
+    tmp_path: Path, content: bytes, separator: str, encoding: str, shape: tuple[int, int]
+) -> None:
+    assert read(tmp_path, content, separator, encoding).shape == shape
+
+
+@pytest.mark.parametrize(
+    ("content", "needle"),
+    [
+        (b"a,b\n0,x,y\n1,z,w\n2,p,q\n", "more fields than the header"),  # pandas would take column 1 as index
+        (
+            (
+                ",".join(f"column_with_a_long_name_{i:05d}" for i in range(3000)) + "\n" + ",".join("1" * 3000) + "\n"
+            ).encode(),
+            "at least 2185 columns; at most 2000",
+        ),
+        (
+            (",".join(f"c{i:05d}" * 8 for i in range(1500)) + ",bad\x00name\n" + ",".join("1" * 1501) + "\n").encode(),
+            "NUL",
+        ),
+        (b"a,b,c\n1,2,3\n4,5\n6,7,8\n", "line 3 has 2 fields"),
+    ],
+)
+def test_malformed_files_are_refused_by_the_reader(tmp_path: Path, content: bytes, needle: str) -> None:
+    from flowza.nodes.base import NodeError
+
+    with pytest.raises(NodeError, match=needle):
+        read(tmp_path, content)

@@ -206,3 +206,32 @@ def test_security_headers(server: TestClient, make_person: Callable[..., Person]
         assert response.headers["x-frame-options"] == "DENY" and response.headers["cache-control"] == "no-store"
     page = server.get("/")
     assert page.headers["x-frame-options"] == "DENY" and "no-store" not in page.headers.get("cache-control", "")
+
+
+def test_runs_use_the_servers_csv_limits(auth_settings: Settings) -> None:
+    """A file accepted under raised limits also runs: the server's runs read with the same limits."""
+    import time
+
+    roomy = auth_settings.model_copy(update={"max_field_kb": 512})
+    with TestClient(create_app(roomy)) as client:
+        from tests.security.conftest import PASSWORD, auth_of, login
+
+        account = auth_of(client).create_user("ann", PASSWORD, False)
+        ann = Person("ann", account.id, login(client, "ann"))
+        content = b"note,x,label\n" + b"".join(
+            f"{'w' * 200_000 if i == 0 else 'n'},{i},{i % 2}\n".encode() for i in range(6)
+        )
+        assert post_csv(client, ann, "wide.csv", content) == 201
+        document = {
+            "schema_version": 1,
+            "nodes": [{"id": "load", "type": "load_csv", "params": {"dataset": "wide.csv"}}],
+            "edges": [],
+        }
+        saved = client.post(f"{API}/workflows", json=document, headers=ann.headers).json()
+        run = client.post(f"{API}/workflows/{saved['id']}/runs", json={}, headers=ann.headers).json()
+        for _ in range(600):
+            state = client.get(f"{API}/runs/{run['id']}", headers=ann.headers).json()
+            if state["status"] not in ("pending", "running"):
+                break
+            time.sleep(0.05)
+        assert state["status"] == "succeeded", state

@@ -50,10 +50,16 @@ class ServerState:
             from flowza.worker.runtime import bind_artifact_store
 
             bind_artifact_store(settings)
-            runs = RunService(sessions, layout, settings.server_cache_dir(), executor_name=CeleryExecutor.name)
+            runs = RunService(
+                sessions,
+                layout,
+                settings.server_cache_dir(),
+                executor_name=CeleryExecutor.name,
+                csv_limits=settings.csv_limits(),
+            )
             executor = CeleryExecutor(settings, sessions)
         else:
-            runs = RunService(sessions, layout, settings.server_cache_dir())
+            runs = RunService(sessions, layout, settings.server_cache_dir(), csv_limits=settings.csv_limits())
             executor = InlineExecutor(runs.execute, settings.run_workers, on_abandon=runs.abandon)
         return cls(settings, engine, sessions, layout, DatasetService(layout, sessions), runs, executor)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +18,7 @@ from flowza.engine.cache import Cache
 from flowza.engine.executor import RunOptions, run_workflow
 from flowza.engine.issues import Report, ValidationFailed
 from flowza.engine.validate import validate
+from flowza.nodes.limits import CsvLimits
 from flowza.runs.executor import CancelSignal
 from flowza.runs.recorder import RunRecorder
 
@@ -47,6 +48,7 @@ class RunService:
     layout: Layout
     cache_root: Path
     executor_name: str = "inline"
+    csv_limits: CsvLimits = field(default_factory=CsvLimits)  # FLOWZA_MAX_*: what an upload was checked against
     # Who records the run's events (a Celery worker passes one that checks it still holds the run).
     recorder_factory: Callable[[sessionmaker[Session], str], RunRecorder] = RunRecorder
 
@@ -126,6 +128,7 @@ class RunService:
                     target_node=run.target_node,
                     cancel_event=signal,
                     on_event=recorder,
+                    csv_limits=self.csv_limits,
                 ),
             )
             stopped = signal.reason is not None and result.status == "cancelled"

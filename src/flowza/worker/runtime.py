@@ -45,7 +45,9 @@ class WorkerRuntime:
         sessions = make_session_factory(engine)
         store = bind_artifact_store(settings)
         layout = Layout(settings.resolved_data_dir())
-        service = RunService(sessions, layout, settings.server_cache_dir(), executor_name=CELERY)
+        service = RunService(
+            sessions, layout, settings.server_cache_dir(), executor_name=CELERY, csv_limits=settings.csv_limits()
+        )
         datasets = DatasetSync(store, sessions, layout) if store is not None else None
         return cls(settings, engine, sessions, service, datasets, os.getpid())
 

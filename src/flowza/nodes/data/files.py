@@ -71,14 +71,38 @@ def detect_separator(text: str, requested: str) -> str:
 
 
 def read_header(text: str, separator: str) -> list[str]:
+    rows = first_rows(text, separator, 1)
+    if not rows:
+        raise NodeError("the file is empty", "dataset")
+    return rows[0]
+
+
+def first_rows(text: str, separator: str, count: int) -> list[list[str]]:
+    """The first `count` non-blank rows of `text` (fewer when it holds fewer complete ones)."""
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=separator)  # "" keeps CR-only line ends apart
+    rows: list[list[str]] = []
     try:
         for row in reader:
             if any(cell.strip() for cell in row):
-                return row
+                rows.append(row)
+                if len(rows) == count:
+                    break
     except csv.Error as exc:
-        raise NodeError(f"malformed CSV header: {exc}", "dataset") from exc
-    raise NodeError("the file is empty", "dataset")
+        if not rows:
+            raise NodeError(f"malformed CSV header: {exc}", "dataset") from exc
+    return rows
+
+
+def check_no_implicit_index(text: str, separator: str, columns: int) -> None:
+    """pandas silently takes the first field as the row index when the first data row has one field
+    more than the header (and then drops it): that is a malformed file, not an index."""
+    rows = first_rows(text, separator, 2)
+    if len(rows) == 2 and len(rows[1]) == columns + 1:
+        raise NodeError(
+            f"malformed CSV: the first data row has {columns + 1} fields but the header has {columns} "
+            "(the data rows have more fields than the header)",
+            "dataset",
+        )
 
 
 def check_header(header: list[str]) -> None:
@@ -127,11 +151,12 @@ def read_csv(
     sep = detect_separator(text, separator)
     header = read_header(text, sep)
     check_header(header)
+    check_no_implicit_index(text, sep, len(header))
     if nrows is not None:  # a sample, for validation: the limits apply to the run's whole read
         return _parse(path, sep, enc, nrows)
-    check_column_count(len(header), limits)
+    check_column_count(len(header), limits, at_least=len(head) == SNIFF_BYTES)
     frame = _parse(path, sep, enc, None)
-    check_table(frame, path, sep, limits)
+    check_table(frame, path, sep, enc, limits)
     return frame
 
 
@@ -146,7 +171,7 @@ def _parse(path: Path, sep: str, enc: str, nrows: int | None) -> pd.DataFrame:
         raise NodeError(f"{path.name}: the text is not valid {enc} past byte {exc.start}", "encoding") from exc
     except pd.errors.EmptyDataError as exc:
         raise NodeError(f"the file {path.name!r} is empty", "dataset") from exc
-    if not frame.index.equals(pd.RangeIndex(len(frame))):
+    if not isinstance(frame.index, pd.RangeIndex):
         # pandas takes the first column as the index when every data row has one field more than
         # the header: that is a malformed file, not an index.
         raise NodeError(f"{path.name}: malformed CSV (the data rows have more fields than the header)", "dataset")

@@ -2,14 +2,14 @@
 
 pandas fills a row with too few fields with missing values and keeps NUL bytes inside text,
 without a word. Here: a NUL byte in any text cell, a cell or column name past FLOWZA_MAX_FIELD_KB,
-more than FLOWZA_MAX_ROWS rows, and short rows are refused. A short row always leaves the last
-column missing, so only a table whose last column has missing values is re-tokenized (with
-pyarrow, converting a single column) to find out whether a row was short.
+more than FLOWZA_MAX_ROWS rows or FLOWZA_MAX_COLUMNS columns, and short rows are refused. A short
+row always leaves the last column missing, so only a table whose last column has missing values
+is re-tokenized (pyarrow, then the standard library to confirm what it flags) to find out whether
+a row was short.
 """
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -20,7 +20,6 @@ if TYPE_CHECKING:
     import pandas as pd
 
 SCAN_BLOCK_BYTES = 16 * 1024 * 1024  # pyarrow needs a whole row inside one block
-_ARROW_RAGGED = re.compile(r"Row #(\d+): Expected (\d+) columns, got (\d+)")
 
 
 class CsvTooLarge(NodeError):
@@ -30,25 +29,68 @@ class CsvTooLarge(NodeError):
         super().__init__(message, "dataset")
 
 
-def check_column_count(columns: int, limits: CsvLimits) -> None:
+def check_column_count(columns: int, limits: CsvLimits, at_least: bool = False) -> None:
+    """`at_least`: `columns` was counted in the first block of the file and the header may go on."""
     if columns > limits.max_columns:
         raise CsvTooLarge(
-            f"the CSV has {columns} columns; at most {limits.max_columns} are accepted (FLOWZA_MAX_COLUMNS)"
+            f"the CSV has {'at least ' if at_least else ''}{columns} columns; at most {limits.max_columns} are "
+            "accepted (FLOWZA_MAX_COLUMNS)"
         )
 
 
-def check_table(frame: pd.DataFrame, path: Path, separator: str, limits: CsvLimits) -> None:
+def check_table(frame: pd.DataFrame, path: Path, separator: str, encoding: str, limits: CsvLimits) -> None:
     """NodeError when the file `frame` was parsed from is malformed or past a limit."""
+    check_column_count(len(frame.columns), limits)  # the header may be longer than the sniffed head
     if len(frame) > limits.max_rows:
         raise CsvTooLarge(
             f"the CSV has {len(frame)} data rows; at most {limits.max_rows} are accepted (FLOWZA_MAX_ROWS)"
         )
     check_cells(frame, limits)
     if len(frame.columns) and frame.iloc[:, -1].isna().any():
-        _check_row_lengths(path, separator, len(frame.columns))
+        _check_row_lengths(path, separator, encoding, len(frame.columns))
 
 
-def _check_row_lengths(path: Path, separator: str, columns: int) -> int:
+# Encodings in which the separator and quote bytes can only mean those characters, so the raw
+# bytes can be tokenized without decoding (not so in Shift_JIS, GBK or Big5, where a byte of a
+# two-byte character can equal `|`).
+_ASCII_SAFE = {"utf-8", "utf-8-sig", "utf8", "cp1252", "windows-1252", "latin-1", "latin1", "iso-8859-1", "ascii"}
+
+
+def _check_row_lengths(path: Path, separator: str, encoding: str, columns: int) -> None:
+    """Refuse a row whose field count is not `columns`, as pandas reads the file (blank lines skipped).
+
+    pyarrow tokenizes the raw bytes quickly; only what it flags (it also flags whitespace-only lines,
+    which pandas skips), a non-ASCII separator or an encoding it cannot split as bytes goes through
+    the slower standard-library scan, which decides and names the line.
+    """
+    if separator.isascii() and encoding.lower() in _ASCII_SAFE and _arrow_rows_agree(path, separator, columns):
+        return
+    _python_scan(path, separator, encoding, columns)
+
+
+def _python_scan(path: Path, separator: str, encoding: str, columns: int) -> None:
+    import csv
+
+    csv.field_size_limit(max(csv.field_size_limit(), 2**31 - 1))  # cell sizes are checked elsewhere
+    try:
+        with path.open(encoding=encoding, newline="", errors="replace") as handle:
+            reader = csv.reader(handle, delimiter=separator)
+            for row in reader:
+                if not any(cell.strip() for cell in row):
+                    continue  # pandas skips blank and whitespace-only lines
+                if len(row) != columns:
+                    fields = f"{len(row)} field" + ("" if len(row) == 1 else "s")
+                    raise NodeError(
+                        f"malformed CSV: line {reader.line_num} has {fields} but the header has {columns} "
+                        "(ragged rows)",
+                        "dataset",
+                    )
+    except csv.Error as exc:
+        raise NodeError(f"malformed CSV: {exc}", "dataset") from exc
+
+
+def _arrow_rows_agree(path: Path, separator: str, columns: int) -> bool:
+    """True when every row has `columns` fields; False when one may not (the caller looks closer)."""
     import pyarrow as pa
     import pyarrow.csv as pcsv
 
@@ -60,25 +102,11 @@ def _check_row_lengths(path: Path, separator: str, columns: int) -> int:
             parse_options=pcsv.ParseOptions(delimiter=separator, newlines_in_values=True),
             convert_options=pcsv.ConvertOptions(include_columns=names[:1], column_types={names[0]: pa.binary()}),
         )
-        return sum(batch.num_rows for batch in reader)
-    except pa.ArrowInvalid as exc:
-        raise _explain(str(exc), columns) from exc
-
-
-def _explain(message: str, columns: int) -> NodeError:
-    ragged = _ARROW_RAGGED.search(message)
-    if ragged:
-        row, _, got = ragged.groups()
-        fields = f"{got} field" + ("" if got == "1" else "s")
-        return NodeError(
-            f"malformed CSV: row {row} of the file has {fields} but the header has {columns} (ragged rows)",
-            "dataset",
-        )
-    if "straddl" in message or "block" in message:
-        return CsvTooLarge(f"a single row is larger than {SCAN_BLOCK_BYTES // (1024 * 1024)} MB")
-    if "Empty CSV" in message:
-        return NodeError("the file is empty", "dataset")
-    return NodeError(f"malformed CSV: {message.splitlines()[0][:200]}", "dataset")
+        for _ in reader:
+            pass
+    except (pa.ArrowInvalid, ValueError):
+        return False
+    return True
 
 
 def check_cells(frame: pd.DataFrame, limits: CsvLimits) -> None:
@@ -87,11 +115,13 @@ def check_cells(frame: pd.DataFrame, limits: CsvLimits) -> None:
 
     limit = limits.max_field_bytes
     for name in frame.columns:
+        if "\x00" in str(name):
+            raise NodeError("a column name holds a NUL byte: the file looks binary, not a CSV text file", "dataset")
         if len(str(name).encode("utf-8")) > limit:
             raise CsvTooLarge(f"a column name is larger than {limit / 1024:g} KB (FLOWZA_MAX_FIELD_KB)")
-    for name in frame.columns:
-        column = frame[name]
-        if pd.api.types.is_numeric_dtype(column) or pd.api.types.is_bool_dtype(column):
+    for index, name in enumerate(frame.columns):
+        column = frame.iloc[:, index]
+        if not (pd.api.types.is_object_dtype(column) or pd.api.types.is_string_dtype(column)):
             continue
         text = column.astype("str") if column.dtype == object else column
         nul = text.str.contains("\x00", regex=False).fillna(False).to_numpy(dtype=bool)
