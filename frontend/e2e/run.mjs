@@ -12,15 +12,20 @@ async function ready(page) {
   await page.locator('.app[data-ready="true"]').waitFor({ timeout: 30_000 });
 }
 
+// upload a shared dataset with the file picker on the Datasets tab; it is listed once stored
+async function uploadDataset(page, name, timeout = 30_000) {
+  await page.getByTestId("tab-datasets").click();
+  await page.getByTestId("file-input").setInputFiles(join(datasetsDir, name));
+  await page.getByTestId(`dataset-${name}`).waitFor({ timeout });
+}
+
 async function scenarioA(page, url) {
   await page.goto(url);
   await ready(page);
   await page.getByTestId("canvas-empty").waitFor();
 
   // upload iris.csv with the file picker
-  await page.getByTestId("tab-datasets").click();
-  await page.getByTestId("file-input").setInputFiles(join(datasetsDir, "iris.csv"));
-  await page.getByTestId("dataset-iris.csv").waitFor({ timeout: 30_000 });
+  await uploadDataset(page, "iris.csv");
   // its profile (a card per column, with a small chart) and its rows, paged
   await page.locator('[data-testid="dataset-iris.csv"] .dataset-open').click();
   const dialog = page.getByTestId("dataset-dialog");
@@ -315,9 +320,7 @@ async function scenarioD(page) {
 
 async function scenarioE(page) {
   // cancel a long run: a random forest on diamonds.csv (54k rows)
-  await page.getByTestId("tab-datasets").click();
-  await page.getByTestId("file-input").setInputFiles(join(datasetsDir, "diamonds.csv"));
-  await page.getByTestId("dataset-diamonds.csv").waitFor({ timeout: 60_000 });
+  await uploadDataset(page, "diamonds.csv", 60_000);
   await page.getByTestId("tab-nodes").click();
   await page.getByTestId("menu-workflow").click();
   await page.getByRole("button", { name: "New workflow" }).click();
@@ -351,9 +354,7 @@ async function scenarioE(page) {
 
 async function scenarioH(page) {
   // a regressor's evaluate node draws predicted-vs-actual and residual charts
-  await page.getByTestId("tab-datasets").click();
-  await page.getByTestId("file-input").setInputFiles(join(datasetsDir, "tips.csv"));
-  await page.getByTestId("dataset-tips.csv").waitFor({ timeout: 30_000 });
+  await uploadDataset(page, "tips.csv");
   await page.getByTestId("tab-nodes").click();
   await page.getByTestId("open-templates").click();
   await page.getByTestId("template-regression").click();
@@ -428,9 +429,7 @@ async function scenarioG(browser) {
     await page.getByLabel("Password").fill("correct-horse-42");
     await page.getByRole("button", { name: "Log in" }).click();
     await ready(page);
-    await page.getByTestId("tab-datasets").click();
-    await page.getByTestId("file-input").setInputFiles(join(datasetsDir, "iris.csv"));
-    await page.getByTestId("dataset-iris.csv").waitFor({ timeout: 30_000 });
+    await uploadDataset(page, "iris.csv");
     await page.getByTestId("tab-nodes").click();
     await page.getByTestId("open-templates").click();
     await page.getByTestId("template-multiclass_classification").click();

@@ -90,10 +90,12 @@ def save(client: TestClient, document: dict[str, Any]) -> dict[str, Any]:
     return body
 
 
-def wait_run(client: TestClient, run_id: str, timeout: float = 60.0) -> dict[str, Any]:
+def wait_run(
+    client: TestClient, run_id: str, timeout: float = 60.0, headers: dict[str, str] | None = None
+) -> dict[str, Any]:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        run: dict[str, Any] = client.get(f"/api/v1/runs/{run_id}").json()
+        run: dict[str, Any] = client.get(f"/api/v1/runs/{run_id}", headers=headers or {}).json()
         if run["status"] not in ("pending", "running"):
             return run
         time.sleep(0.05)

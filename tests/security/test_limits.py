@@ -14,6 +14,7 @@ from flowza.api.app import create_app
 from flowza.config import Settings
 from flowza.nodes.base import NodeError
 from flowza.nodes.data.files import resolve_in_root
+from tests.api.conftest import wait_run
 from tests.security.conftest import Person
 
 API = "/api/v1"
@@ -178,13 +179,7 @@ def test_csv_downloads_neutralise_formulas(server: TestClient, make_person: Call
     saved = server.post(f"{API}/workflows", json=document, headers=ann.headers).json()
     assert saved["validation"]["valid"], saved["validation"]
     run = server.post(f"{API}/workflows/{saved['id']}/runs", json={}, headers=ann.headers).json()
-    for _ in range(600):
-        state = server.get(f"{API}/runs/{run['id']}", headers=ann.headers).json()
-        if state["status"] not in ("pending", "running"):
-            break
-        import time
-
-        time.sleep(0.05)
+    state = wait_run(server, run["id"], headers=ann.headers)
     assert state["status"] == "succeeded", state
     artifact = next(
         a
@@ -210,8 +205,6 @@ def test_security_headers(server: TestClient, make_person: Callable[..., Person]
 
 def test_runs_use_the_servers_csv_limits(auth_settings: Settings) -> None:
     """A file accepted under raised limits also runs: the server's runs read with the same limits."""
-    import time
-
     roomy = auth_settings.model_copy(update={"max_field_kb": 512})
     with TestClient(create_app(roomy)) as client:
         from tests.security.conftest import PASSWORD, auth_of, login
@@ -229,9 +222,5 @@ def test_runs_use_the_servers_csv_limits(auth_settings: Settings) -> None:
         }
         saved = client.post(f"{API}/workflows", json=document, headers=ann.headers).json()
         run = client.post(f"{API}/workflows/{saved['id']}/runs", json={}, headers=ann.headers).json()
-        for _ in range(600):
-            state = client.get(f"{API}/runs/{run['id']}", headers=ann.headers).json()
-            if state["status"] not in ("pending", "running"):
-                break
-            time.sleep(0.05)
+        state = wait_run(client, run["id"], headers=ann.headers)
         assert state["status"] == "succeeded", state

@@ -70,13 +70,6 @@ def detect_separator(text: str, requested: str) -> str:
         return best if counts[best] > 0 else ","
 
 
-def read_header(text: str, separator: str) -> list[str]:
-    rows = first_rows(text, separator, 1)
-    if not rows:
-        raise NodeError("the file is empty", "dataset")
-    return rows[0]
-
-
 def first_rows(text: str, separator: str, count: int) -> list[list[str]]:
     """The first `count` non-blank rows of `text` (fewer when it holds fewer complete ones)."""
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=separator)  # "" keeps CR-only line ends apart
@@ -90,14 +83,16 @@ def first_rows(text: str, separator: str, count: int) -> list[list[str]]:
     except csv.Error as exc:
         if not rows:
             raise NodeError(f"malformed CSV header: {exc}", "dataset") from exc
+    if not rows:
+        raise NodeError("the file is empty", "dataset")
     return rows
 
 
-def check_no_implicit_index(text: str, separator: str, columns: int) -> None:
+def check_no_implicit_index(rows: list[list[str]]) -> None:
     """pandas silently takes the first field as the row index when the first data row has one field
     more than the header (and then drops it): that is a malformed file, not an index."""
-    rows = first_rows(text, separator, 2)
-    if len(rows) == 2 and len(rows[1]) == columns + 1:
+    columns = len(rows[0])
+    if len(rows) > 1 and len(rows[1]) == columns + 1:
         raise NodeError(
             f"malformed CSV: the first data row has {columns + 1} fields but the header has {columns} "
             "(the data rows have more fields than the header)",
@@ -142,16 +137,11 @@ def read_csv(
     NUL bytes) and enforces the shape limits (flowza.nodes.data.structure).
     """
     limits = limits or CsvLimits()
-    with path.open("rb") as handle:
-        head = handle.read(SNIFF_BYTES)
-    if not head.strip():
-        raise NodeError(f"the file {path.name!r} is empty", "dataset")
-    enc = detect_encoding(head, encoding)
-    text = head.decode(enc, errors="ignore")
-    sep = detect_separator(text, separator)
-    header = read_header(text, sep)
+    head, text, sep, enc = _sniff_head(path, separator, encoding)
+    rows = first_rows(text, sep, 2)
+    header = rows[0]
     check_header(header)
-    check_no_implicit_index(text, sep, len(header))
+    check_no_implicit_index(rows)
     if nrows is not None:  # a sample, for validation: the limits apply to the run's whole read
         return _parse(path, sep, enc, nrows)
     check_column_count(len(header), limits, at_least=len(head) == SNIFF_BYTES)
@@ -182,7 +172,16 @@ def _parse(path: Path, sep: str, enc: str, nrows: int | None) -> pd.DataFrame:
 
 def sniff(path: Path, separator: str, encoding: str) -> tuple[str, str]:
     """The separator and encoding `read_csv` will use, for exported code."""
+    _, _, sep, enc = _sniff_head(path, separator, encoding)
+    return sep, enc
+
+
+def _sniff_head(path: Path, separator: str, encoding: str) -> tuple[bytes, str, str, str]:
+    """The file's first block, as bytes and as text, with the separator and encoding found in it."""
     with path.open("rb") as handle:
         head = handle.read(SNIFF_BYTES)
+    if not head.strip():
+        raise NodeError(f"the file {path.name!r} is empty", "dataset")
     enc = detect_encoding(head, encoding)
-    return detect_separator(head.decode(enc, errors="ignore"), separator), enc
+    text = head.decode(enc, errors="ignore")
+    return head, text, detect_separator(text, separator), enc
