@@ -7,9 +7,12 @@ of numpy, scikit-learn and xgboost types that Flowza itself writes. It never pas
 
 from __future__ import annotations
 
+import importlib.abc
+import importlib.machinery
 import json
 import sys
 from pathlib import Path
+from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
 from flowza.nodes.base import NodeError
@@ -59,13 +62,39 @@ class UnsafeModelFile(NodeError):
     """A skops file holds a type that Flowza does not write itself."""
 
 
-def skops_io() -> Any:
-    """Import `skops.io` without its default list of every scikit-learn estimator.
+class _EmptyUfuncDefaults(importlib.abc.MetaPathFinder):
+    """While skops.io is imported: make `skops.io._utils.get_public_type_names` find nothing.
 
-    At import, skops builds the list of types it trusts by default from
-    `sklearn.utils.all_estimators()`, which imports the whole of scikit-learn (1-2.5 s here,
-    more than most node runs). Flowza never relies on that default list: it always passes its
-    own `ALLOWED_TYPES`, so an empty default only makes skops stricter, never looser.
+    `skops.io._utils` cannot be patched by importing it first: that runs `skops.io/__init__`,
+    which builds the lists. So this finder wraps its loader and patches it right after it runs.
+    """
+
+    def find_spec(self, name: str, path: Any, target: Any = None) -> Any:
+        if name != "skops.io._utils":
+            return None
+        spec = importlib.machinery.PathFinder.find_spec(name, path)
+        if spec is None or spec.loader is None:
+            return spec
+        loader, run_module = spec.loader, spec.loader.exec_module
+
+        def exec_module(module: ModuleType) -> None:
+            run_module(module)
+            module.__dict__["_flowza_original_public_type_names"] = module.__dict__["get_public_type_names"]
+            module.__dict__["get_public_type_names"] = lambda *args, **kwargs: []
+
+        loader.exec_module = exec_module  # type: ignore[method-assign]
+        return spec
+
+
+def skops_io() -> Any:
+    """Import `skops.io` without building its default lists of trusted types.
+
+    At import, skops builds the lists of types it trusts by default: every scikit-learn
+    estimator from `sklearn.utils.all_estimators()`, which imports the whole of scikit-learn
+    (1-2.5 s here), and every public numpy and scipy.special ufunc, each found by scanning all
+    of `sys.modules` (0.1-0.8 s, growing with what the process has imported). Flowza never
+    relies on those defaults: it refuses any file holding a type outside its own `ALLOWED_TYPES`
+    before loading it, so empty defaults only make skops stricter, never looser.
     """
     loaded = sys.modules.get("skops.io")
     if loaded is not None:
@@ -74,10 +103,16 @@ def skops_io() -> Any:
 
     original = sklearn_utils.all_estimators
     sklearn_utils.all_estimators = lambda *args, **kwargs: []  # type: ignore[assignment]
+    finder = _EmptyUfuncDefaults()
+    sys.meta_path.insert(0, finder)
     try:
         import skops.io as sio
     finally:
+        sys.meta_path.remove(finder)
         sklearn_utils.all_estimators = original
+        utils = sys.modules.get("skops.io._utils")
+        if utils is not None and hasattr(utils, "_flowza_original_public_type_names"):
+            utils.__dict__["get_public_type_names"] = utils.__dict__.pop("_flowza_original_public_type_names")
     return sio
 
 
