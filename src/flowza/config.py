@@ -2,16 +2,36 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
+from typing import Any
 
-from pydantic import Field, SecretStr
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, model_validator
 
 from flowza.nodes.limits import CsvLimits
 
+ENV_PREFIX = "FLOWZA_"
 
-class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="FLOWZA_", extra="ignore")
+
+class Settings(BaseModel):
+    """Every field is read from FLOWZA_<FIELD> (any case) unless given as an argument.
+
+    A plain pydantic model rather than pydantic-settings' BaseSettings: importing that package
+    took 0.15 s of every `flowza` command here, a third of a cached `flowza run`.
+    """
+
+    model_config = ConfigDict(extra="ignore")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _read_environment(cls, values: Any) -> Any:
+        given = dict(values) if isinstance(values, dict) else {}
+        environment = {key.upper(): value for key, value in os.environ.items()}
+        for name in cls.model_fields:
+            variable = ENV_PREFIX + name.upper()
+            if name not in given and variable in environment:
+                given[name] = environment[variable]
+        return given
 
     home: Path = Field(default=Path.home() / ".flowza", description="Where Flowza keeps its own files")
     data_dir: Path | None = Field(default=None, description="Datasets folder (default: HOME/data)")

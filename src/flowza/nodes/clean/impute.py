@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 
 
 class Params(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
     columns: list[str] = Field(
         default=[],
         description="Columns to fill; empty means every feature column with missing values",

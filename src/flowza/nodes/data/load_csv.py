@@ -16,7 +16,7 @@ SAMPLE_ROWS = 5000
 
 
 class Params(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
     dataset: str = Field(
         default="",
         max_length=255,

@@ -15,7 +15,7 @@ from flowza.nodes.types import DATA, METRICS, MODEL, Dataset, Holdout, Metrics, 
 
 
 class Params(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
 
 @node(

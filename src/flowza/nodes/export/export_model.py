@@ -14,7 +14,7 @@ from flowza.nodes.types import FILE, MODEL, ExportedFile, TrainedModel
 
 
 class Params(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
     format: Literal["skops", "joblib", "onnx"] = Field(
         default="skops", description="skops: safe to load; joblib: plain pickle; onnx: any ONNX runtime"
     )

@@ -21,7 +21,7 @@ MANY_CATEGORIES = 50
 
 
 class Params(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
     columns: list[str] = Field(
         default=[],
         description="Columns to encode; empty means every non-numeric feature column",

@@ -27,7 +27,7 @@ def make_scaler(method: str) -> Any:
 
 
 class Params(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
     columns: list[str] = Field(
         default=[],
         description="Columns to scale; empty means every numeric (non-boolean) feature column",

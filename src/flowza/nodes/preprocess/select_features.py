@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 
 
 class Params(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
     method: Literal["k_best", "variance"] = Field(
         default="k_best", description="k_best: the k columns most related to the target; variance: drop near-constant"
     )

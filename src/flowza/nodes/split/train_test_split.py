@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 
 
 class Params(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
     target: str = Field(
         default="", max_length=255, description="The column to predict", json_schema_extra={"ui:widget": "column"}
     )

@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 
 
 class Params(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
     target: str | None = Field(
         default=None, description="Only needed with no split upstream", json_schema_extra={"ui:widget": "column"}
     )

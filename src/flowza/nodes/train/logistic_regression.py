@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 
 
 class Params(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
     C: float = Field(default=1.0, gt=0.0, le=1e9, description="Inverse regularisation strength: smaller is simpler")
     max_iter: int = Field(default=1000, ge=1, le=1_000_000, description="Most solver iterations")
     class_weight: Literal["balanced"] | None = Field(default=None, description="'balanced' reweights rare classes")

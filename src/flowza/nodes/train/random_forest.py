@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 
 
 class Params(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
     task: TaskParam = Field(default="auto", description="auto: classification for text/few-valued targets")
     n_estimators: int = Field(default=100, ge=1, le=5000, description="Number of trees")
     max_depth: int | None = Field(default=None, ge=1, le=1000, description="Deepest a tree may grow; empty = no limit")

@@ -14,7 +14,7 @@ from flowza.nodes.types import DATA, MODEL, Dataset, Task
 
 
 class Params(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
     task: TaskParam = Field(default="auto", description="auto: classification for text/few-valued targets")
     n_estimators: int = Field(default=100, ge=1, le=10000, description="Number of boosting rounds")
     max_depth: int = Field(default=6, ge=1, le=64, description="Deepest a tree may grow")
