@@ -10,12 +10,12 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
 
 from flowza import __version__
 from flowza.cli_support import UsageError, apply_overrides, read_workflow
 from flowza.commands import register_all
 from flowza.config import get_settings
+from flowza.terminal import StderrLines
 
 app = typer.Typer(
     help="Flowza: build, run and export machine-learning workflows.",
@@ -23,7 +23,7 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-err = Console(stderr=True, highlight=False)
+err = StderrLines()
 
 DataDirOption = Annotated[
     Path | None, typer.Option("--data-dir", help="Folder holding the datasets (env FLOWZA_DATA_DIR)")
@@ -31,7 +31,7 @@ DataDirOption = Annotated[
 
 
 def fail(message: str, code: int = 2) -> None:
-    err.print(f"[bold red]error:[/] {message}")
+    err.line(("error:", "bold red"), f" {message}")
     raise typer.Exit(code)
 
 
@@ -90,7 +90,7 @@ def run(
         result = run_workflow(document, options)
     except ValidationFailed as exc:
         for issue in exc.report.errors:
-            err.print(f"[red]error[/]   {issue}")
+            err.line(("error", "red"), f"   {issue}")
         if as_json:
             typer.echo(json.dumps({"status": "failed", "nodes": {}, "metrics": {}, **exc.report.to_dict()}))
         raise typer.Exit(2) from None
@@ -99,9 +99,9 @@ def run(
         if cache is not None:
             cache.close()
     for issue in result.report.warnings:
-        err.print(f"[yellow]warning[/] {issue}")
+        err.line(("warning", "yellow"), f" {issue}")
     for problem in result.cache_errors:
-        err.print(f"[yellow]warning[/] could not write to the cache: {problem}")
+        err.line(("warning", "yellow"), f" could not write to the cache: {problem}")
     printer.summary(result)
     if as_json:
         typer.echo(json.dumps(result.to_dict(), default=str))
@@ -147,6 +147,8 @@ def nodes(as_json: Annotated[bool, typer.Option("--json", help="Print the catalo
     if as_json:
         typer.echo(json.dumps(entries, indent=2))
         return
+    from rich.console import Console
+
     out = Console(highlight=False)
     for entry in entries:
         ins = ", ".join(f"{p['name']}:{p['type']}{'' if p['required'] else '?'}" for p in entry["inputs"]) or "-"
@@ -190,7 +192,7 @@ def demo(
 
     directory = _data_dir(data_dir)
     write_samples(directory)
-    err.print(f"sample datasets in {directory}")
+    err.line(f"sample datasets in {directory}")
     args: list[Any] = ["binary_classification", "--data-dir", str(directory)]
     args += ["--set", "load.dataset=sample_breast_cancer.csv", "--set", "split.target=diagnosis"]
     if cache_dir:

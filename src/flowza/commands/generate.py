@@ -7,8 +7,6 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
-from rich.markup import escape
 
 
 def register(app: typer.Typer) -> None:
@@ -28,6 +26,9 @@ def generate(
     offline: Annotated[bool, typer.Option("--offline", help="Use the offline planner even if an LLM is set")] = False,
 ) -> None:
     """Generate a validated workflow from a sentence; the explanation goes to stderr."""
+    from rich.console import Console
+    from rich.markup import escape
+
     from flowza.ai.errors import GenerationRefused
     from flowza.ai.generate import generate as run_generate
     from flowza.config import get_settings
