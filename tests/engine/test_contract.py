@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from flowza.nodes.base import Context, NodeDef
-from flowza.nodes.registry import catalog
+from flowza.nodes.registry import catalog, node_modules
 from flowza.nodes.types import DATA, FILE, METRICS, MODEL, Dataset, ExportedFile, Metrics, TrainedModel
 from tests.conftest import synthetic_frame
 
@@ -62,6 +62,23 @@ def test_registry_is_not_empty_and_has_the_issue_nodes() -> None:
         "export_model",
     }
     assert required <= set(catalog())
+
+
+@pytest.mark.parametrize("node_type", NODES)
+def test_each_node_lives_in_the_module_named_after_its_type(node_type: str) -> None:
+    """get_node imports only `node_modules()[type]`; a node elsewhere would be 'unknown' to a run."""
+    import subprocess
+    import sys
+
+    assert node_modules()[node_type] == catalog()[node_type].module
+    # and in a fresh process, finding it imports no other node module
+    script = (
+        "import sys; from flowza.nodes.registry import get_node, node_modules; "
+        f"assert get_node({node_type!r}) is not None; "
+        "print(sorted(m for m in node_modules().values() if m in sys.modules))"
+    )
+    loaded = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True).stdout
+    assert loaded.strip() == repr([node_modules()[node_type]])
 
 
 @pytest.mark.parametrize("node_type", NODES)

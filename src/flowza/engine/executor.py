@@ -324,11 +324,13 @@ def _validation_key(document: dict[str, Any] | Workflow, paths: list[Path]) -> s
     import json
 
     from flowza import __version__
-    from flowza.nodes.registry import catalog
+    from flowza.nodes.registry import get_node
 
     raw = document.model_dump(mode="json") if isinstance(document, Workflow) else document
     files = [f"{path}|{path.stat().st_size}|{path.stat().st_mtime_ns}" for path in paths]
-    versions = {t: d.version for t, d in catalog().items()}
+    nodes = raw.get("nodes") if isinstance(raw, dict) else None
+    types = sorted({str(n.get("type")) for n in nodes if isinstance(n, dict)}) if isinstance(nodes, list) else []
+    versions = {t: d.version if (d := get_node(t)) is not None else None for t in types}
     try:
         canonical = json.dumps([raw, files, versions, __version__], sort_keys=True, default=str)
     except (TypeError, ValueError):

@@ -13,7 +13,7 @@ from flowza.engine.graph import Graph, Link, topological_order
 from flowza.engine.issues import Report
 from flowza.engine.lint import lint
 from flowza.nodes.base import InferContext, NodeDef, NodeError
-from flowza.nodes.registry import catalog
+from flowza.nodes.registry import catalog, get_node
 from flowza.nodes.schema import Shape, TableShape
 from flowza.workflow import Workflow
 
@@ -117,7 +117,6 @@ def resolve_link(edge_index: int, edge: Any, defs: dict[str, NodeDef], report: R
 
 
 def build_graph(workflow: Workflow, report: Report) -> Graph | None:
-    registry = catalog()
     defs: dict[str, NodeDef] = {}
     seen: set[str] = set()
     for spec in workflow.nodes:
@@ -125,9 +124,9 @@ def build_graph(workflow: Workflow, report: Report) -> Graph | None:
             report.error("duplicate_id", f"duplicate node id {spec.id!r}: every node needs its own id", spec.id, "id")
             continue
         seen.add(spec.id)
-        definition = registry.get(spec.type)
+        definition = get_node(spec.type)
         if definition is None:
-            hint = close_match(spec.type, list(registry))
+            hint = close_match(spec.type, list(catalog()))
             suggestion = f"; did you mean {hint[0]!r}?" if hint else ""
             report.error("unknown_node_type", f"unknown node type {spec.type!r}{suggestion}", spec.id, "type")
             continue
