@@ -30,6 +30,7 @@ def install(app: FastAPI, state: ServerState, prefix: str) -> None:
     """Call before the web app's catch-all route is added, so the auth routes are reached."""
     from flowza.api.auth_gate import AuthGate
     from flowza.api.limits import RequestLimits, SecurityHeaders
+    from flowza.api.read_cache import ReadCacheMiddleware
     from flowza.api.routes.auth import router as auth_router
     from flowza.api.routes.users import router as users_router
 
@@ -41,7 +42,8 @@ def install(app: FastAPI, state: ServerState, prefix: str) -> None:
     app.state.flowza_login_throttle = LoginThrottle()
     app.include_router(auth_router, prefix=prefix)
     app.include_router(users_router, prefix=prefix)
-    # Added last runs first: limits, then the gate, then the routes.
+    # Added last runs first: limits, then the gate, then the read cache, then the routes.
+    app.add_middleware(ReadCacheMiddleware, cache=state.read_cache, local_user=lambda: state.user_id)  # type: ignore[arg-type]
     app.add_middleware(AuthGate, auth=service, enabled=settings.auth)  # type: ignore[arg-type]
     app.add_middleware(
         RequestLimits,  # type: ignore[arg-type]

@@ -8,12 +8,13 @@ from dataclasses import dataclass, field
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from flowza.api.read_cache import ChangeListener, ReadCache
 from flowza.config import Settings
 from flowza.datasets.layout import Layout
 from flowza.datasets.service import DatasetService
 from flowza.db.migrate import upgrade
 from flowza.db.repositories import Users
-from flowza.db.session import make_engine, make_session_factory, transaction
+from flowza.db.session import make_engine, make_read_session_factory, make_session_factory, transaction
 from flowza.runs.executor import Executor
 from flowza.runs.inline import InlineExecutor
 from flowza.runs.service import RunService
@@ -32,6 +33,9 @@ class ServerState:
     datasets: DatasetService
     runs: RunService
     executor: Executor
+    read_sessions: sessionmaker[Session]
+    read_cache: ReadCache = field(default_factory=ReadCache)
+    change_listener: ChangeListener | None = None
     user_id: str = ""
     recovered: list[str] = field(default_factory=list)
 
@@ -61,7 +65,8 @@ class ServerState:
         else:
             runs = RunService(sessions, layout, settings.server_cache_dir(), csv_limits=settings.csv_limits())
             executor = InlineExecutor(runs.execute, settings.run_workers, on_abandon=runs.abandon)
-        return cls(settings, engine, sessions, layout, DatasetService(layout, sessions), runs, executor)
+        datasets = DatasetService(layout, sessions)
+        return cls(settings, engine, sessions, layout, datasets, runs, executor, make_read_session_factory(engine))
 
     def start(self) -> None:
         """Apply migrations, make the local user, add the samples, fail runs a dead process left."""
@@ -79,7 +84,12 @@ class ServerState:
         self.datasets.clear_stale_uploads()
         if self.settings.seed_samples:
             self.datasets.seed_samples(self.user_id)
+        if self.engine.dialect.name == "postgresql":
+            self.change_listener = ChangeListener(self.settings.resolved_database_url(), self.read_cache)
+            self.change_listener.start()
 
     def stop(self) -> None:
+        if self.change_listener is not None:
+            self.change_listener.stop()
         self.executor.shutdown()
         self.engine.dispose()

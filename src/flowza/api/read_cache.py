@@ -1,0 +1,201 @@
+"""Whole responses of the hot reads, kept until Flowza's data changes (PostgreSQL only).
+
+`GET /workflows`, `/workflows/{id}`, `/datasets` and `/datasets/{id}` change only when a workflow,
+a dataset or a user is written. This ASGI middleware sits inside the auth gate, so the requesting
+user is known; it keeps each 200 JSON answer per (user, path, query) and answers the same read
+from memory until something is written. A hit skips routing, dependencies, the thread pool, the
+database and JSON encoding: the API benchmark's reads spend most of their CPU there.
+
+What empties it:
+- any request in this process that is not a GET or HEAD, once its answer is sent (so a client
+  reads its own writes at once);
+- a PostgreSQL NOTIFY on channel `flowza_changes`, which triggers on the workflows, workflow
+  versions, datasets and users tables send at every commit that writes them, from any process
+  (another server, `flowza user`, a script). `ChangeListener` LISTENs on its own connection; the
+  cache is used only while that connection is up, and is emptied when it is lost or restored.
+
+A read is stored only if no change was seen while it ran, so an answer computed from data that
+was being replaced is never kept. SQLite servers (one user on one machine) do not use it.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+from collections import OrderedDict
+from collections.abc import MutableMapping
+from dataclasses import dataclass
+from typing import Any
+
+from flowza.api.identity import ACCOUNT_KEY
+from flowza.api.limits import ASGIApp, Receive, Scope, Send
+
+log = logging.getLogger(__name__)
+
+CHANNEL = "flowza_changes"
+CACHED_PATHS = re.compile(r"^/api/v1/(workflows|datasets)(/[^/]+)?$")
+READ_METHODS = frozenset({"GET", "HEAD"})
+MAX_ENTRIES = 4096
+MAX_BODY_BYTES = 1024 * 1024
+HIT_HEADER = (b"x-flowza-cache", b"hit")  # on answers from the cache, for clients and benchmarks
+
+
+@dataclass(frozen=True)
+class Stored:
+    status: int
+    headers: list[tuple[bytes, bytes]]
+    body: bytes
+
+
+class ReadCache:
+    """Answers by key, valid for one generation of the data; thread-safe."""
+
+    def __init__(self, max_entries: int = MAX_ENTRIES) -> None:
+        self.max_entries = max_entries
+        self.generation = 0
+        self.enabled = False  # until the change listener is connected
+        self.hits = 0
+        self._entries: OrderedDict[tuple[str, str, bytes], Stored] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple[str, str, bytes]) -> Stored | None:
+        with self._lock:
+            found = self._entries.get(key)
+            if found is not None:
+                self._entries.move_to_end(key)
+            return found
+
+    def put(self, key: tuple[str, str, bytes], value: Stored, generation: int) -> None:
+        with self._lock:
+            if not self.enabled or generation != self.generation:
+                return  # the data changed while this answer was computed
+            self._entries[key] = value
+            self._entries.move_to_end(key)
+            while len(self._entries) > self.max_entries:
+                self._entries.popitem(last=False)
+
+    def invalidate(self) -> None:
+        with self._lock:
+            self.generation += 1
+            self._entries.clear()
+
+    def set_enabled(self, enabled: bool) -> None:
+        with self._lock:
+            self.enabled = enabled
+            self.generation += 1
+            self._entries.clear()
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+
+def _user_key(scope: Scope, local_user: str) -> str:
+    state: MutableMapping[str, Any] = scope.get("state") or {}
+    account = state.get(ACCOUNT_KEY)
+    return str(getattr(account, "id", None) or local_user)
+
+
+class ReadCacheMiddleware:
+    def __init__(self, app: ASGIApp, cache: ReadCache, local_user: Any) -> None:
+        self.app = app
+        self.cache = cache
+        self.local_user = local_user  # a callable: the local user's id is known after start-up
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        if scope["method"] not in READ_METHODS:
+            try:
+                await self.app(scope, receive, send)
+            finally:
+                self.cache.invalidate()
+            return
+        if not self.cache.enabled or not CACHED_PATHS.match(scope["path"]) or self._conditional(scope):
+            await self.app(scope, receive, send)
+            return
+        key = (_user_key(scope, self.local_user()), scope["path"], bytes(scope.get("query_string", b"")))
+        stored = self.cache.get(key)
+        if stored is not None and scope["method"] == "GET":
+            self.cache.hits += 1
+            headers = [*stored.headers, HIT_HEADER]
+            await send({"type": "http.response.start", "status": stored.status, "headers": headers})
+            await send({"type": "http.response.body", "body": stored.body})
+            return
+        await self._answer_and_keep(scope, receive, send, key)
+
+    @staticmethod
+    def _conditional(scope: Scope) -> bool:
+        return any(name in (b"if-none-match", b"if-modified-since") for name, _ in scope.get("headers", []))
+
+    async def _answer_and_keep(
+        self, scope: Scope, receive: Receive, send: Send, key: tuple[str, str, bytes]
+    ) -> None:
+        generation = self.cache.generation
+        start: dict[str, Any] = {}
+        chunks: list[bytes] = []
+        keep = scope["method"] == "GET"
+
+        async def capture(message: MutableMapping[str, Any]) -> None:
+            nonlocal keep
+            if message["type"] == "http.response.start":
+                start.update(message)
+                headers = dict(message.get("headers", []))
+                keep = keep and message["status"] == 200 and headers.get(b"content-type") == b"application/json"
+            elif message["type"] == "http.response.body" and keep:
+                chunks.append(bytes(message.get("body", b"")))
+                if sum(len(c) for c in chunks) > MAX_BODY_BYTES:
+                    keep = False
+                elif not message.get("more_body", False):
+                    stored = Stored(start["status"], list(start.get("headers", [])), b"".join(chunks))
+                    self.cache.put(key, stored, generation)
+            await send(message)
+
+        await self.app(scope, receive, capture)
+
+
+class ChangeListener:
+    """LISTENs for `flowza_changes` on its own PostgreSQL connection and empties the cache on each."""
+
+    def __init__(self, database_url: str, cache: ReadCache, retry_seconds: float = 1.0) -> None:
+        self.database_url = database_url
+        self.cache = cache
+        self.retry_seconds = retry_seconds
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._connected = threading.Event()
+
+    def start(self, wait_seconds: float = 5.0) -> None:
+        self._thread = threading.Thread(target=self._run, name="flowza-change-listener", daemon=True)
+        self._thread.start()
+        self._connected.wait(wait_seconds)
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+        self.cache.set_enabled(False)
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            try:
+                self._listen()
+            except Exception as exc:  # the database went away: serve without the cache until it is back
+                log.warning("read cache off: change listener lost its connection (%s)", exc)
+            self.cache.set_enabled(False)
+            self._stop.wait(self.retry_seconds)
+
+    def _listen(self) -> None:
+        import psycopg
+        from sqlalchemy.engine import make_url
+
+        url = make_url(self.database_url).set(drivername="postgresql")
+        conninfo = url.render_as_string(hide_password=False)
+        with psycopg.connect(conninfo, autocommit=True) as connection:
+            connection.execute(f"LISTEN {CHANNEL}")
+            self.cache.set_enabled(True)
+            self._connected.set()
+            while not self._stop.is_set():
+                for _ in connection.notifies(timeout=0.5, stop_after=1):
+                    self.cache.invalidate()

@@ -1,0 +1,148 @@
+"""The API's read cache: hot reads answered from memory until Flowza's data changes (PostgreSQL only)."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import psycopg
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy.engine import make_url
+
+from flowza.api.app import create_app
+from flowza.api.read_cache import ReadCache
+from flowza.config import Settings
+from tests.api.conftest import _empty_postgres, save, upload, workflow
+
+HIT = "x-flowza-cache"
+
+
+@pytest.fixture
+def pg_settings(postgres_url: str, tmp_path: Path) -> Settings:
+    _empty_postgres(postgres_url)
+    return Settings(home=tmp_path / "h", data_dir=tmp_path / "d", database_url=postgres_url, seed_samples=False)
+
+
+@pytest.fixture
+def pg_client(pg_settings: Settings) -> Iterator[TestClient]:
+    with TestClient(create_app(pg_settings)) as client:
+        yield client
+
+
+def cache_of(client: TestClient) -> ReadCache:
+    cache: ReadCache = client.app.state.flowza.read_cache  # type: ignore[attr-defined]
+    return cache
+
+
+def psycopg_url(url: str) -> str:
+    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+def test_a_read_is_answered_from_memory_the_second_time(pg_client: TestClient) -> None:
+    save(pg_client, workflow("binary_classification"))
+    first = pg_client.get("/api/v1/workflows")
+    second = pg_client.get("/api/v1/workflows")
+    assert first.status_code == second.status_code == 200
+    assert HIT not in first.headers and second.headers[HIT] == "hit"
+    assert second.json() == first.json() and second.headers["content-type"] == "application/json"
+    assert second.headers["x-content-type-options"] == "nosniff"  # the outer middlewares still apply
+
+
+def test_own_writes_are_read_back_at_once(pg_client: TestClient) -> None:
+    saved = save(pg_client, workflow("binary_classification"))
+    path = f"/api/v1/workflows/{saved['id']}"
+    assert pg_client.get(path).json()["version"] == 1
+    assert pg_client.get(path).headers[HIT] == "hit"
+    document = workflow("binary_classification")
+    document["name"] = "renamed"
+    put = pg_client.put(path, json=document, headers={"If-Match": '"1"'})
+    assert put.status_code == 200, put.text
+    after = pg_client.get(path)
+    assert HIT not in after.headers and after.json()["version"] == 2 and after.json()["name"] == "renamed"
+    assert [w["name"] for w in pg_client.get("/api/v1/workflows").json()] == ["renamed"]
+
+
+def test_a_write_from_another_process_empties_the_cache(pg_client: TestClient, pg_settings: Settings) -> None:
+    """Another server, a script or `flowza user` writes the database directly: the NOTIFY trigger tells us."""
+    saved = save(pg_client, workflow("binary_classification"))
+    pg_client.get("/api/v1/workflows")
+    assert pg_client.get("/api/v1/workflows").headers[HIT] == "hit"
+    assert pg_settings.database_url is not None
+    with psycopg.connect(psycopg_url(pg_settings.database_url), autocommit=True) as other:
+        other.execute("UPDATE workflows SET name = 'changed elsewhere' WHERE id = %s", (saved["id"],))
+    deadline = time.monotonic() + 5
+    names: list[str] = []
+    while time.monotonic() < deadline:
+        names = [w["name"] for w in pg_client.get("/api/v1/workflows").json()]
+        if names == ["changed elsewhere"]:
+            break
+        time.sleep(0.01)
+    assert names == ["changed elsewhere"]
+
+
+def test_answers_are_kept_per_user(pg_settings: Settings) -> None:
+    settings = pg_settings.model_copy(update={"auth": True})
+    with TestClient(create_app(settings)) as client:
+
+        auth = client.app.state.flowza_auth  # type: ignore[attr-defined]
+        tokens = {}
+        for name in ("ann", "bob"):
+            auth.create_user(name, "a long password 1", admin=False)
+            response = client.post("/api/v1/auth/token", json={"username": name, "password": "a long password 1"})
+            tokens[name] = {"Authorization": f"Bearer {response.json()['access_token']}"}
+        document = workflow("binary_classification")
+        document["name"] = "ann's"
+        assert client.post("/api/v1/workflows", json=document, headers=tokens["ann"]).status_code == 201
+        for _ in range(2):
+            assert [w["name"] for w in client.get("/api/v1/workflows", headers=tokens["ann"]).json()] == ["ann's"]
+            assert client.get("/api/v1/workflows", headers=tokens["bob"]).json() == []
+        assert client.get("/api/v1/workflows").status_code == 401  # the gate still comes first
+
+
+def test_only_the_listed_reads_are_kept(pg_client: TestClient) -> None:
+    content = b"a,b\n1,2\n3,4\n"
+    dataset = upload(pg_client, "small.csv", content).json()
+    for path in ("/api/v1/datasets", f"/api/v1/datasets/{dataset['id']}"):
+        pg_client.get(path)
+        assert pg_client.get(path).headers[HIT] == "hit"
+    for path in (f"/api/v1/datasets/{dataset['id']}/preview", "/api/v1/nodes", "/api/v1/health"):
+        pg_client.get(path)
+        assert HIT not in pg_client.get(path).headers
+    missing = "/api/v1/workflows/no-such-id"
+    assert pg_client.get(missing).status_code == 404
+    assert HIT not in pg_client.get(missing).headers  # only 200 answers are kept
+    conditional = pg_client.get("/api/v1/datasets", headers={"If-None-Match": '"x"'})
+    assert HIT not in conditional.headers
+
+
+def test_the_cache_is_off_while_the_listener_is_down(pg_client: TestClient) -> None:
+    state = pg_client.app.state.flowza  # type: ignore[attr-defined]
+    pg_client.get("/api/v1/workflows")
+    assert pg_client.get("/api/v1/workflows").headers[HIT] == "hit"
+    state.change_listener.stop()
+    assert not state.read_cache.enabled and len(state.read_cache) == 0
+    pg_client.get("/api/v1/workflows")
+    assert HIT not in pg_client.get("/api/v1/workflows").headers
+
+
+def test_sqlite_servers_do_not_cache(tmp_path: Path) -> None:
+    settings = Settings(home=tmp_path / "h", data_dir=tmp_path / "d", database_url=f"sqlite:///{tmp_path / 'f.db'}")
+    with TestClient(create_app(settings.model_copy(update={"seed_samples": False}))) as client:
+        client.get("/api/v1/workflows")
+        assert HIT not in client.get("/api/v1/workflows").headers
+        assert not cache_of(client).enabled
+
+
+def test_an_answer_computed_during_a_change_is_not_kept() -> None:
+    cache = ReadCache()
+    cache.set_enabled(True)
+    started_at = cache.generation
+    cache.invalidate()  # a write lands while the read runs
+    from flowza.api.read_cache import Stored
+
+    cache.put(("u", "/api/v1/workflows", b""), Stored(200, [], b"[]"), started_at)
+    assert len(cache) == 0
+    cache.put(("u", "/api/v1/workflows", b""), Stored(200, [], b"[]"), cache.generation)
+    assert len(cache) == 1
