@@ -1,7 +1,10 @@
 """API load benchmark: a real `flowza serve` on PostgreSQL.
 
 1. 50 concurrent clients read workflows and datasets for 20 s (one keep-alive connection each, a
-   minimal asyncio HTTP/1.1 client spread over client processes): requests/s, p50/p99 latency, errors.
+   minimal asyncio HTTP/1.1 client spread over client processes): requests/s, p50/p99 latency, errors,
+   and the share answered from the server's read cache (flowza.api.read_cache).
+1b. The same while another client saves a workflow 5 times a second (--writes-per-s): every save
+   empties the read cache, as a team editing while others read would.
 2. 20 runs submitted at once (each a different split seed, so none is a cache hit): the time
    until all have finished, and their statuses.
 
@@ -69,7 +72,8 @@ class Connection:
         self.reader: asyncio.StreamReader | None = None
         self.writer: asyncio.StreamWriter | None = None
 
-    async def get(self, path: str) -> tuple[int, bytes]:
+    async def get(self, path: str) -> tuple[int, bytes, bool]:
+        """Status, body, and whether the server answered from its read cache."""
         if self.writer is None:
             self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
         assert self.reader is not None
@@ -77,12 +81,16 @@ class Connection:
         head = await self.reader.readuntil(b"\r\n\r\n")
         status = int(head.split(b" ", 2)[1])
         length = 0
+        cached = False
         for line in head.split(b"\r\n")[1:]:
             name, _, value = line.partition(b":")
-            if name.strip().lower() == b"content-length":
+            name = name.strip().lower()
+            if name == b"content-length":
                 length = int(value)
+            elif name == b"x-flowza-cache":
+                cached = value.strip() == b"hit"
         body = await self.reader.readexactly(length)
-        return status, body
+        return status, body, cached
 
     async def close(self) -> None:
         if self.writer is not None:
@@ -90,14 +98,15 @@ class Connection:
 
 
 async def reader(
-    connection: Connection, urls: list[str], until: float, latencies: list[float], errors: list[str]
+    connection: Connection, urls: list[str], until: float, latencies: list[float], errors: list[str], hits: list[int]
 ) -> None:
     rng = random.Random()
     while time.perf_counter() < until:
         url = rng.choice(urls)
         started = time.perf_counter()
         try:
-            status, _ = await connection.get(url)
+            status, _, cached = await connection.get(url)
+            hits[0] += cached
             if status != 200:
                 errors.append(f"{url}: {status}")
         except (OSError, asyncio.IncompleteReadError, ValueError) as exc:
@@ -111,27 +120,62 @@ async def read_phase(base: str, urls: list[str], clients: int, seconds: float) -
     """Each client has its own keep-alive connection, like 50 separate browsers or scripts."""
     latencies: list[float] = []
     errors: list[str] = []
+    hits = [0]
     host, port = base.removeprefix("http://").split(":")
     connections = [Connection(host, int(port)) for _ in range(clients)]
     try:
         started = time.perf_counter()
         until = started + seconds
-        await asyncio.gather(*(reader(c, urls, until, latencies, errors) for c in connections))
+        await asyncio.gather(*(reader(c, urls, until, latencies, errors, hits) for c in connections))
         elapsed = time.perf_counter() - started
     finally:
         for connection in connections:
             await connection.close()
-    return {"latencies": latencies, "errors": errors, "elapsed": elapsed}
+    return {"latencies": latencies, "errors": errors, "elapsed": elapsed, "hits": hits[0]}
 
 
 def read_process(base: str, urls: list[str], clients: int, seconds: float) -> dict[str, Any]:
     return asyncio.run(read_phase(base, urls, clients, seconds))
 
 
+def write_load(base: str, workflow_ids: list[str], per_second: float, until: float, done: list[str]) -> None:
+    """Save a new version of one of the workflows `per_second` times a second (each save empties the
+    server's read cache), like a team editing while others read; appends each save's status to `done`."""
+    from flowza.templates import load_template
+
+    if per_second <= 0:
+        return
+    with httpx.Client(base_url=base, timeout=60) as client:
+        versions = {w: client.get(f"/api/v1/workflows/{w}").json()["version"] for w in workflow_ids}
+        document = load_template("binary_classification")
+        index = 0
+        while time.perf_counter() < until:
+            workflow_id = workflow_ids[index % len(workflow_ids)]
+            current = client.get(f"/api/v1/workflows/{workflow_id}").json()["document"]
+            current["name"] = f"{document['name']} edit {index}"
+            response = client.put(
+                f"/api/v1/workflows/{workflow_id}", json=current, headers={"If-Match": f'"{versions[workflow_id]}"'}
+            )
+            done.append(str(response.status_code))
+            if response.status_code == 200:
+                versions[workflow_id] = response.json()["version"]
+            index += 1
+            time.sleep(1 / per_second)
+
+
 def read_load(
-    base: str, urls: list[str], clients: int, seconds: float, processes: int, server_pid: int
+    base: str,
+    urls: list[str],
+    clients: int,
+    seconds: float,
+    processes: int,
+    server_pid: int,
+    workflow_ids: list[str] | None = None,
+    writes_per_s: float = 0.0,
 ) -> dict[str, Any]:
-    """`clients` readers spread over `processes` client processes (one Python process cannot drive 50 fast)."""
+    """`clients` readers spread over `processes` client processes (one Python process cannot drive 50 fast),
+    with `writes_per_s` workflow saves a second from this process meanwhile."""
+    import threading
     from concurrent.futures import ProcessPoolExecutor
 
     import psutil
@@ -141,9 +185,15 @@ def read_load(
     database_before = _postgres_cpu_seconds()
     machine_before = psutil.cpu_times()
     shares = [clients // processes + (1 if i < clients % processes else 0) for i in range(processes)]
+    writes: list[str] = []
+    writer = threading.Thread(
+        target=write_load, args=(base, workflow_ids or [], writes_per_s, time.perf_counter() + seconds, writes)
+    )
     started = time.perf_counter()
+    writer.start()
     with ProcessPoolExecutor(processes) as pool:
         parts = list(pool.map(read_process, *zip(*[(base, urls, share, seconds) for share in shares], strict=True)))
+    writer.join()
     elapsed = time.perf_counter() - started
     after = server.cpu_times()
     database_seconds = _postgres_cpu_seconds() - database_before
@@ -158,6 +208,9 @@ def read_load(
         "p99_ms": percentile(latencies, 0.99) * 1000,
         "errors": len(errors),
         "error_samples": errors[:5],
+        "cache_hit_percent": 100 * sum(part["hits"] for part in parts) / max(1, len(latencies)),
+        "writes": len(writes),
+        "write_errors": sum(1 for status in writes if status != "200"),
         "server_cpu_percent": (after.user + after.system - before.user - before.system) / elapsed * 100,
         "database_cpu_percent": database_seconds / elapsed * 100,
         "machine_cpu_percent": busy / elapsed * 100,
@@ -243,6 +296,12 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=20)
     parser.add_argument("--run-workers", type=int, default=4)
     parser.add_argument("--client-processes", type=int, default=2, help="Processes the clients are spread over")
+    parser.add_argument(
+        "--writes-per-s",
+        type=float,
+        default=5.0,
+        help="Workflow saves a second during the second read phase (0: skip that phase)",
+    )
     args = parser.parse_args()
 
     database = f"flowza_bench_{uuid.uuid4().hex[:10]}"
@@ -262,14 +321,20 @@ def main() -> None:
         wait_healthy(base, process)
         urls, workflow_ids = prepare(base, args.runs)
         print(f"flowza serve on PostgreSQL ({database}), {os.cpu_count()} CPUs, run workers {args.run_workers}")
-        reads = read_load(base, urls, args.clients, args.seconds, args.client_processes, process.pid)
-        print(
-            f"reads: {args.clients} clients x {args.seconds:g} s: {reads['requests']} requests, "
-            f"{reads['requests_per_s']:.0f} req/s, p50 {reads['p50_ms']:.1f} ms, p99 {reads['p99_ms']:.1f} ms, "
-            f"errors {reads['errors']} {reads['error_samples'] or ''}; CPU: server process "
-            f"{reads['server_cpu_percent']:.0f}%, PostgreSQL {reads['database_cpu_percent']:.0f}%, "
-            f"whole machine {reads['machine_cpu_percent']:.0f}% of {100 * (os.cpu_count() or 1)}%"
-        )
+        phases = [("reads", 0.0)] + ([("reads while saving", args.writes_per_s)] if args.writes_per_s > 0 else [])
+        for label, writes_per_s in phases:
+            reads = read_load(
+                base, urls, args.clients, args.seconds, args.client_processes, process.pid, workflow_ids, writes_per_s
+            )
+            saving = f" and {reads['writes']} saves ({reads['write_errors']} failed)" if writes_per_s else ""
+            print(
+                f"{label}: {args.clients} clients x {args.seconds:g} s: {reads['requests']} requests{saving}, "
+                f"{reads['requests_per_s']:.0f} req/s, p50 {reads['p50_ms']:.1f} ms, p99 {reads['p99_ms']:.1f} ms, "
+                f"errors {reads['errors']} {reads['error_samples'] or ''}; answered from the read cache "
+                f"{reads['cache_hit_percent']:.0f}%; CPU: server process "
+                f"{reads['server_cpu_percent']:.0f}%, PostgreSQL {reads['database_cpu_percent']:.0f}%, "
+                f"whole machine {reads['machine_cpu_percent']:.0f}% of {100 * (os.cpu_count() or 1)}%"
+            )
         runs = asyncio.run(run_phase(base, workflow_ids))
         print(
             f"runs: {runs['submitted']} submitted at once in {runs['submit_s']:.2f} s "

@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import psycopg
 import pytest
@@ -146,3 +147,68 @@ def test_an_answer_computed_during_a_change_is_not_kept() -> None:
     assert len(cache) == 0
     cache.put(("u", "/api/v1/workflows", b""), Stored(200, [], b"[]"), cache.generation)
     assert len(cache) == 1
+
+
+def _middleware_over_slow_app(calls: list[str], release: Any) -> Any:
+    from flowza.api.read_cache import ReadCacheMiddleware
+
+    async def app(scope: Any, receive: Any, send: Any) -> None:
+        calls.append(scope["path"])
+        await release.wait()
+        await send({"type": "http.response.start", "status": 200, "headers": [(b"content-type", b"application/json")]})
+        await send({"type": "http.response.body", "body": f'{{"n": {len(calls)}}}'.encode()})
+
+    cache = ReadCache()
+    cache.set_enabled(True)
+    return ReadCacheMiddleware(app, cache, lambda: "local"), cache
+
+
+async def _get(middleware: Any, path: str = "/api/v1/workflows") -> tuple[int, bytes]:
+    sent: list[Any] = []
+
+    async def send(message: Any) -> None:
+        sent.append(message)
+
+    async def receive() -> Any:
+        return {"type": "http.request", "body": b""}
+
+    scope = {"type": "http", "method": "GET", "path": path, "query_string": b"", "headers": [], "state": {}}
+    await middleware(scope, receive, send)
+    return sent[0]["status"], sent[1]["body"]
+
+
+def test_the_same_read_arriving_meanwhile_waits_for_the_running_one() -> None:
+    import asyncio
+
+    async def scenario() -> tuple[list[str], list[tuple[int, bytes]]]:
+        calls: list[str] = []
+        release = asyncio.Event()
+        middleware, _ = _middleware_over_slow_app(calls, release)
+        readers = [asyncio.create_task(_get(middleware)) for _ in range(10)]
+        await asyncio.sleep(0.05)
+        release.set()
+        return calls, list(await asyncio.gather(*readers))
+
+    calls, answers = asyncio.run(scenario())
+    assert calls == ["/api/v1/workflows"]  # the database was asked once for 10 reads
+    assert answers == [(200, b'{"n": 1}')] * 10
+
+
+def test_a_read_waiting_on_one_that_saw_a_change_asks_again() -> None:
+    import asyncio
+
+    async def scenario() -> tuple[list[str], list[tuple[int, bytes]]]:
+        calls: list[str] = []
+        release = asyncio.Event()
+        middleware, cache = _middleware_over_slow_app(calls, release)
+        first = asyncio.create_task(_get(middleware))
+        await asyncio.sleep(0.02)
+        waiting = asyncio.create_task(_get(middleware))  # joins the first read
+        await asyncio.sleep(0.02)
+        cache.invalidate()  # a write lands while both wait
+        release.set()
+        return calls, [await first, await waiting]
+
+    calls, answers = asyncio.run(scenario())
+    # the first answer was computed before the change landed: the waiting read does not take it
+    assert len(calls) == 2 and answers == [(200, b'{"n": 1}'), (200, b'{"n": 2}')]

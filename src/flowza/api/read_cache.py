@@ -20,6 +20,7 @@ was being replaced is never kept. SQLite servers (one user on one machine) do no
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 import threading
@@ -101,6 +102,10 @@ class ReadCacheMiddleware:
         self.app = app
         self.cache = cache
         self.local_user = local_user  # a callable: the local user's id is known after start-up
+        # Reads being answered now, by key: the same read arriving meanwhile waits for that answer
+        # instead of asking the database again (after a write empties the cache, 50 clients would
+        # otherwise all miss at once).
+        self._in_flight: dict[tuple[str, str, bytes], tuple[int, asyncio.Future[Stored | None]]] = {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -116,26 +121,55 @@ class ReadCacheMiddleware:
             await self.app(scope, receive, send)
             return
         key = (_user_key(scope, self.local_user()), scope["path"], bytes(scope.get("query_string", b"")))
+        if scope["method"] == "HEAD":
+            await self.app(scope, receive, send)
+            return
         stored = self.cache.get(key)
-        if stored is not None and scope["method"] == "GET":
+        if stored is None:
+            stored = await self._shared_answer(key)
+        if stored is not None:
             self.cache.hits += 1
             headers = [*stored.headers, HIT_HEADER]
             await send({"type": "http.response.start", "status": stored.status, "headers": headers})
             await send({"type": "http.response.body", "body": stored.body})
             return
-        await self._answer_and_keep(scope, receive, send, key)
+        generation = self.cache.generation
+        answer: asyncio.Future[Stored | None] = asyncio.get_running_loop().create_future()
+        self._in_flight[key] = (generation, answer)
+        try:
+            await self._answer_and_keep(scope, receive, send, key, generation, answer)
+        finally:
+            if self._in_flight.get(key, (0, None))[1] is answer:
+                del self._in_flight[key]
+            if not answer.done():
+                answer.set_result(None)
+
+    async def _shared_answer(self, key: tuple[str, str, bytes]) -> Stored | None:
+        """The answer of the same read already running, if it started since the last change and
+        none happened while it ran; else None (this request then asks the database itself)."""
+        running = self._in_flight.get(key)
+        if running is None or running[0] != self.cache.generation:
+            return None
+        generation, answer = running
+        stored = await asyncio.shield(answer)
+        return stored if stored is not None and self.cache.generation == generation else None
 
     @staticmethod
     def _conditional(scope: Scope) -> bool:
         return any(name in (b"if-none-match", b"if-modified-since") for name, _ in scope.get("headers", []))
 
     async def _answer_and_keep(
-        self, scope: Scope, receive: Receive, send: Send, key: tuple[str, str, bytes]
+        self,
+        scope: Scope,
+        receive: Receive,
+        send: Send,
+        key: tuple[str, str, bytes],
+        generation: int,
+        answer: asyncio.Future[Stored | None],
     ) -> None:
-        generation = self.cache.generation
         start: dict[str, Any] = {}
         chunks: list[bytes] = []
-        keep = scope["method"] == "GET"
+        keep = True
 
         async def capture(message: MutableMapping[str, Any]) -> None:
             nonlocal keep
@@ -150,6 +184,8 @@ class ReadCacheMiddleware:
                 elif not message.get("more_body", False):
                     stored = Stored(start["status"], list(start.get("headers", [])), b"".join(chunks))
                     self.cache.put(key, stored, generation)
+                    if not answer.done():
+                        answer.set_result(stored)
             await send(message)
 
         await self.app(scope, receive, capture)
