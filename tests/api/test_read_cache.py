@@ -212,3 +212,15 @@ def test_a_read_waiting_on_one_that_saw_a_change_asks_again() -> None:
     calls, answers = asyncio.run(scenario())
     # the first answer was computed before the change landed: the waiting read does not take it
     assert len(calls) == 2 and answers == [(200, b'{"n": 1}'), (200, b'{"n": 2}')]
+
+
+def test_the_cache_keeps_to_its_entry_and_byte_budgets() -> None:
+    from flowza.api.read_cache import Stored
+
+    cache = ReadCache(max_entries=3, max_bytes=250)
+    cache.set_enabled(True)
+    for index in range(5):
+        cache.put(("u", f"/api/v1/workflows/{index}", b""), Stored(200, [], b"x" * 100), cache.generation)
+    assert len(cache) == 2  # 3 entries would be 300 bytes
+    assert cache.get(("u", "/api/v1/workflows/4", b"")) is not None
+    assert cache.get(("u", "/api/v1/workflows/0", b"")) is None  # the least recently used went first

@@ -38,7 +38,8 @@ CHANNEL = "flowza_changes"
 CACHED_PATHS = re.compile(r"^/api/v1/(workflows|datasets)(/[^/]+)?$")
 READ_METHODS = frozenset({"GET", "HEAD"})
 MAX_ENTRIES = 4096
-MAX_BODY_BYTES = 1024 * 1024
+MAX_BODY_BYTES = 1024 * 1024  # larger answers are not kept
+MAX_TOTAL_BYTES = 64 * 1024 * 1024
 HIT_HEADER = (b"x-flowza-cache", b"hit")  # on answers from the cache, for clients and benchmarks
 
 
@@ -52,8 +53,10 @@ class Stored:
 class ReadCache:
     """Answers by key, valid for one generation of the data; thread-safe."""
 
-    def __init__(self, max_entries: int = MAX_ENTRIES) -> None:
+    def __init__(self, max_entries: int = MAX_ENTRIES, max_bytes: int = MAX_TOTAL_BYTES) -> None:
         self.max_entries = max_entries
+        self.max_bytes = max_bytes
+        self._bytes = 0
         self.generation = 0
         self.enabled = False  # until the change listener is connected
         self.hits = 0
@@ -71,21 +74,27 @@ class ReadCache:
         with self._lock:
             if not self.enabled or generation != self.generation:
                 return  # the data changed while this answer was computed
+            replaced = self._entries.pop(key, None)
+            if replaced is not None:
+                self._bytes -= len(replaced.body)
             self._entries[key] = value
-            self._entries.move_to_end(key)
-            while len(self._entries) > self.max_entries:
-                self._entries.popitem(last=False)
+            self._bytes += len(value.body)
+            while len(self._entries) > self.max_entries or self._bytes > self.max_bytes:
+                _, evicted = self._entries.popitem(last=False)  # the least recently used
+                self._bytes -= len(evicted.body)
 
     def invalidate(self) -> None:
         with self._lock:
             self.generation += 1
             self._entries.clear()
+            self._bytes = 0
 
     def set_enabled(self, enabled: bool) -> None:
         with self._lock:
             self.enabled = enabled
             self.generation += 1
             self._entries.clear()
+            self._bytes = 0
 
     def __len__(self) -> int:
         return len(self._entries)
