@@ -11,6 +11,7 @@ import importlib.abc
 import importlib.machinery
 import json
 import sys
+import threading
 from pathlib import Path
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
@@ -62,14 +63,25 @@ class UnsafeModelFile(NodeError):
     """A skops file holds a type that Flowza does not write itself."""
 
 
-class _EmptyUfuncDefaults(importlib.abc.MetaPathFinder):
-    """While skops.io is imported: make `skops.io._utils.get_public_type_names` find nothing.
+class _LeanSkopsImport(importlib.abc.MetaPathFinder):
+    """While skops.io is imported by this thread: skip what only feeds its default trust lists.
 
-    `skops.io._utils` cannot be patched by importing it first: that runs `skops.io/__init__`,
-    which builds the lists. So this finder wraps its loader and patches it right after it runs.
+    - `skops.io._utils.get_public_type_names` finds nothing. The module cannot be patched by
+      importing it first (that runs `skops.io/__init__`, which builds the lists), so this finder
+      wraps its loader and patches it right after it runs.
+    - `sklearn.ensemble` is not imported when it is not yet: skops imports it only to add a
+      histogram-gradient-boosting internal to its defaults, and catches the ImportError
+      (0.1-0.14 s here). Other threads importing it meanwhile are not affected.
     """
 
+    def __init__(self) -> None:
+        self.thread = threading.get_ident()
+
     def find_spec(self, name: str, path: Any, target: Any = None) -> Any:
+        if threading.get_ident() != self.thread:
+            return None
+        if name == "sklearn.ensemble":
+            raise ModuleNotFoundError("not needed by Flowza's use of skops", name=name)
         if name != "skops.io._utils":
             return None
         spec = importlib.machinery.PathFinder.find_spec(name, path)
@@ -91,8 +103,9 @@ def skops_io() -> Any:
 
     At import, skops builds the lists of types it trusts by default: every scikit-learn
     estimator from `sklearn.utils.all_estimators()`, which imports the whole of scikit-learn
-    (1-2.5 s here), and every public numpy and scipy.special ufunc, each found by scanning all
-    of `sys.modules` (0.1-0.8 s, growing with what the process has imported). Flowza never
+    (1-2.5 s here), every public numpy and scipy.special ufunc, each found by scanning all of
+    `sys.modules` (0.1-0.8 s, growing with what the process has imported), and internals of
+    scikit-learn's ensembles (see `_LeanSkopsImport`). Flowza never
     relies on those defaults: it refuses any file holding a type outside its own `ALLOWED_TYPES`
     before loading it, so empty defaults only make skops stricter, never looser.
     """
@@ -103,7 +116,7 @@ def skops_io() -> Any:
 
     original = sklearn_utils.all_estimators
     sklearn_utils.all_estimators = lambda *args, **kwargs: []  # type: ignore[assignment]
-    finder = _EmptyUfuncDefaults()
+    finder = _LeanSkopsImport()
     sys.meta_path.insert(0, finder)
     try:
         import skops.io as sio
