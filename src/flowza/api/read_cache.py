@@ -7,12 +7,13 @@ from memory until something is written. A hit skips routing, dependencies, the t
 database and JSON encoding: the API benchmark's reads spend most of their CPU there.
 
 What empties it:
-- any request in this process that is not a GET or HEAD, once its answer is sent (so a client
-  reads its own writes at once);
+- any API request to this server that is not a GET or HEAD, as its answer starts and again once
+  it is sent (so a client reads its own writes at once);
 - a PostgreSQL NOTIFY on channel `flowza_changes`, which triggers on the workflows, workflow
   versions, datasets and users tables send at every commit that writes them, from any process
-  (another server, `flowza user`, a script). `ChangeListener` LISTENs on its own connection; the
-  cache is used only while that connection is up, and is emptied when it is lost or restored.
+  (another server, `flowza user`, a script). `ChangeListener` LISTENs on its own connection and
+  proves it alive with a NOTIFY to itself every few seconds; the cache is used only while those
+  probes come back, and is emptied when the connection is lost or restored.
 
 A read is stored only if no change was seen while it ran, so an answer computed from data that
 was being replaced is never kept. SQLite servers (one user on one machine) do not use it.
@@ -29,12 +30,13 @@ from collections.abc import MutableMapping
 from dataclasses import dataclass
 from typing import Any
 
-from flowza.api.identity import ACCOUNT_KEY
+from flowza.api.identity import ACCOUNT_KEY, PUBLIC_PATHS
 from flowza.api.limits import ASGIApp, Receive, Scope, Send
 
 log = logging.getLogger(__name__)
 
 CHANNEL = "flowza_changes"
+PROBE = "flowza-listener-probe"  # the payload of the listener's own liveness NOTIFY
 CACHED_PATHS = re.compile(r"^/api/v1/(workflows|datasets)(/[^/]+)?$")
 READ_METHODS = frozenset({"GET", "HEAD"})
 MAX_ENTRIES = 4096
@@ -121,15 +123,17 @@ class ReadCacheMiddleware:
             await self.app(scope, receive, send)
             return
         if scope["method"] not in READ_METHODS:
-            try:
-                await self.app(scope, receive, send)
-            finally:
-                self.cache.invalidate()
+            await self._write(scope, receive, send)
             return
-        if not self.cache.enabled or not CACHED_PATHS.match(scope["path"]) or self._conditional(scope):
+        if (
+            not self.cache.enabled
+            or not CACHED_PATHS.match(scope["path"])
+            or scope.get("query_string")  # none of the cached routes takes a query: keep keys bounded
+            or self._conditional(scope)
+        ):
             await self.app(scope, receive, send)
             return
-        key = (_user_key(scope, self.local_user()), scope["path"], bytes(scope.get("query_string", b"")))
+        key = (_user_key(scope, self.local_user()), scope["path"], b"")
         if scope["method"] == "HEAD":
             await self.app(scope, receive, send)
             return
@@ -162,6 +166,27 @@ class ReadCacheMiddleware:
         generation, answer = running
         stored = await asyncio.shield(answer)
         return stored if stored is not None and self.cache.generation == generation else None
+
+    async def _write(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """A request that may write: empty the cache before its answer starts, and again after.
+
+        Only API routes can write (paths outside /api/ and the public login and health routes
+        cannot reach the four tables), so other requests leave the cache alone.
+        """
+        path = scope["path"]
+        if not path.startswith("/api/") or path.rstrip("/") in PUBLIC_PATHS:
+            await self.app(scope, receive, send)
+            return
+
+        async def invalidate_first(message: MutableMapping[str, Any]) -> None:
+            if message["type"] == "http.response.start":
+                self.cache.invalidate()
+            await send(message)
+
+        try:
+            await self.app(scope, receive, invalidate_first)
+        finally:
+            self.cache.invalidate()
 
     @staticmethod
     def _conditional(scope: Scope) -> bool:
@@ -201,12 +226,28 @@ class ReadCacheMiddleware:
 
 
 class ChangeListener:
-    """LISTENs for `flowza_changes` on its own PostgreSQL connection and empties the cache on each."""
+    """LISTENs for `flowza_changes` on its own PostgreSQL connection and empties the cache on each.
 
-    def __init__(self, database_url: str, cache: ReadCache, retry_seconds: float = 1.0) -> None:
+    The connection is proven alive, not assumed: every `probe_seconds` it NOTIFYs itself and
+    must hear that probe back within `probe_timeout` (this also catches a pooler that accepts
+    LISTEN but never delivers), with TCP keepalives and a send timeout under it. Until the first
+    probe comes back, and whenever one is late, the cache is off.
+    """
+
+    def __init__(
+        self,
+        database_url: str,
+        cache: ReadCache,
+        probe_seconds: float = 5.0,
+        probe_timeout: float = 10.0,
+        max_retry_seconds: float = 30.0,
+    ) -> None:
         self.database_url = database_url
         self.cache = cache
-        self.retry_seconds = retry_seconds
+        self.probe_seconds = probe_seconds
+        self.probe_timeout = probe_timeout
+        self.max_retry_seconds = max_retry_seconds
+        self.backend_pid: int | None = None
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._connected = threading.Event()
@@ -223,24 +264,66 @@ class ChangeListener:
         self.cache.set_enabled(False)
 
     def _run(self) -> None:
+        retry = 1.0
+        failing = False
         while not self._stop.is_set():
             try:
                 self._listen()
+                retry = 1.0
             except Exception as exc:  # the database went away: serve without the cache until it is back
-                log.warning("read cache off: change listener lost its connection (%s)", exc)
+                if not failing:
+                    log.warning("read cache off: change listener lost its connection (%s)", exc)
+                failing = True
             self.cache.set_enabled(False)
-            self._stop.wait(self.retry_seconds)
+            self._connected.clear()
+            self._stop.wait(retry)
+            retry = min(retry * 2, self.max_retry_seconds)
 
-    def _listen(self) -> None:
-        import psycopg
+    def _conninfo(self) -> str:
         from sqlalchemy.engine import make_url
 
         url = make_url(self.database_url).set(drivername="postgresql")
-        conninfo = url.render_as_string(hide_password=False)
-        with psycopg.connect(conninfo, autocommit=True) as connection:
+        return url.render_as_string(hide_password=False)
+
+    def _listen(self) -> None:
+        import time
+
+        import psycopg
+
+        with psycopg.connect(
+            self._conninfo(),
+            autocommit=True,
+            connect_timeout=5,
+            keepalives=1,
+            keepalives_idle=5,
+            keepalives_interval=2,
+            keepalives_count=3,
+            tcp_user_timeout=10_000,
+        ) as connection:
+            self.backend_pid = connection.info.backend_pid
             connection.execute(f"LISTEN {CHANNEL}")
-            self.cache.set_enabled(True)
-            self._connected.set()
+            sent = self._probe(connection)
+            heard = 0.0
             while not self._stop.is_set():
-                for _ in connection.notifies(timeout=0.5, stop_after=1):
-                    self.cache.invalidate()
+                for notice in connection.notifies(timeout=0.5, stop_after=1):
+                    if notice.payload == PROBE:
+                        if notice.pid == self.backend_pid:  # ours, not another server's
+                            heard = time.monotonic()
+                            if not self.cache.enabled:
+                                self.cache.set_enabled(True)  # proven: notifications reach us
+                                self._connected.set()
+                    else:
+                        self.cache.invalidate()
+                now = time.monotonic()
+                if heard < sent and now - sent > self.probe_timeout:
+                    raise TimeoutError(f"no NOTIFY came back within {self.probe_timeout:g} s")
+                if now - sent >= self.probe_seconds and heard >= sent:
+                    sent = self._probe(connection)
+
+    @staticmethod
+    def _probe(connection: Any) -> float:
+        import time
+
+        sent = time.monotonic()
+        connection.execute("SELECT pg_notify(%s, %s)", (CHANNEL, PROBE))
+        return sent

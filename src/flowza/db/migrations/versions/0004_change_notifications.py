@@ -21,7 +21,7 @@ TABLES = ("users", "datasets", "workflows", "workflow_versions")
 
 
 def upgrade() -> None:
-    if op.get_bind().dialect.name != "postgresql":
+    if op.get_context().dialect.name != "postgresql":
         return
     op.execute(
         """
@@ -41,7 +41,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    if op.get_bind().dialect.name != "postgresql":
+    if op.get_context().dialect.name != "postgresql":
         return
     for table in TABLES:
         op.execute(f"DROP TRIGGER IF EXISTS flowza_{table}_changed ON {table}")
