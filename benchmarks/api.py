@@ -141,24 +141,19 @@ def read_process(base: str, urls: list[str], clients: int, seconds: float) -> di
 def write_load(base: str, workflow_ids: list[str], per_second: float, until: float, done: list[str]) -> None:
     """Save a new version of one of the workflows `per_second` times a second (each save empties the
     server's read cache), like a team editing while others read; appends each save's status to `done`."""
-    from flowza.templates import load_template
-
     if per_second <= 0:
         return
     with httpx.Client(base_url=base, timeout=60) as client:
-        versions = {w: client.get(f"/api/v1/workflows/{w}").json()["version"] for w in workflow_ids}
-        document = load_template("binary_classification")
         index = 0
         while time.perf_counter() < until:
             workflow_id = workflow_ids[index % len(workflow_ids)]
-            current = client.get(f"/api/v1/workflows/{workflow_id}").json()["document"]
-            current["name"] = f"{document['name']} edit {index}"
+            current = client.get(f"/api/v1/workflows/{workflow_id}").json()
+            document = current["document"]
+            document["name"] = f"bench edit {index}"
             response = client.put(
-                f"/api/v1/workflows/{workflow_id}", json=current, headers={"If-Match": f'"{versions[workflow_id]}"'}
+                f"/api/v1/workflows/{workflow_id}", json=document, headers={"If-Match": f'"{current["version"]}"'}
             )
             done.append(str(response.status_code))
-            if response.status_code == 200:
-                versions[workflow_id] = response.json()["version"]
             index += 1
             time.sleep(1 / per_second)
 

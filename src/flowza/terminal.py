@@ -28,10 +28,10 @@ class StderrLines:
             return
         from rich.text import Text
 
-        self.console().print(Text.assemble(*parts))
+        self._rich_console().print(Text.assemble(*parts))
 
-    def console(self) -> Any:
-        """rich's Console on stderr, for commands that print tables or markup of their own."""
+    def _rich_console(self) -> Any:
+        """rich's Console on stderr, made on the first line written to a terminal."""
         if self._console is None:
             from rich.console import Console
 

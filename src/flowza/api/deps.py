@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from flowza.api.errors import ApiError
 from flowza.api.identity import authenticated_id
+from flowza.api.read_cache import READ_METHODS
 from flowza.api.state import ServerState
 
 
@@ -20,9 +21,6 @@ async def get_state(request: Request) -> ServerState:
 
 
 StateDep = Annotated[ServerState, Depends(get_state)]
-
-
-READ_METHODS = frozenset({"GET", "HEAD"})
 
 
 async def get_session(request: Request, state: StateDep) -> AsyncIterator[Session]:

@@ -26,7 +26,7 @@ import logging
 import re
 import threading
 from collections import OrderedDict
-from collections.abc import MutableMapping
+from collections.abc import Hashable, MutableMapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -45,6 +45,9 @@ MAX_TOTAL_BYTES = 64 * 1024 * 1024
 HIT_HEADER = (b"x-flowza-cache", b"hit")  # on answers from the cache, for clients and benchmarks
 
 
+Key = Hashable  # the middleware keeps answers by (user id, path)
+
+
 @dataclass(frozen=True)
 class Stored:
     status: int
@@ -61,18 +64,17 @@ class ReadCache:
         self._bytes = 0
         self.generation = 0
         self.enabled = False  # until the change listener is connected
-        self.hits = 0
-        self._entries: OrderedDict[tuple[str, str, bytes], Stored] = OrderedDict()
+        self._entries: OrderedDict[Key, Stored] = OrderedDict()
         self._lock = threading.Lock()
 
-    def get(self, key: tuple[str, str, bytes]) -> Stored | None:
+    def get(self, key: Key) -> Stored | None:
         with self._lock:
             found = self._entries.get(key)
             if found is not None:
                 self._entries.move_to_end(key)
             return found
 
-    def put(self, key: tuple[str, str, bytes], value: Stored, generation: int) -> None:
+    def put(self, key: Key, value: Stored, generation: int) -> None:
         with self._lock:
             if not self.enabled or generation != self.generation:
                 return  # the data changed while this answer was computed
@@ -116,7 +118,7 @@ class ReadCacheMiddleware:
         # Reads being answered now, by key: the same read arriving meanwhile waits for that answer
         # instead of asking the database again (after a write empties the cache, 50 clients would
         # otherwise all miss at once).
-        self._in_flight: dict[tuple[str, str, bytes], tuple[int, asyncio.Future[Stored | None]]] = {}
+        self._in_flight: dict[Key, tuple[int, asyncio.Future[Stored | None]]] = {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -126,22 +128,19 @@ class ReadCacheMiddleware:
             await self._write(scope, receive, send)
             return
         if (
-            not self.cache.enabled
+            scope["method"] == "HEAD"
+            or not self.cache.enabled
             or not CACHED_PATHS.match(scope["path"])
             or scope.get("query_string")  # none of the cached routes takes a query: keep keys bounded
             or self._conditional(scope)
         ):
             await self.app(scope, receive, send)
             return
-        key = (_user_key(scope, self.local_user()), scope["path"], b"")
-        if scope["method"] == "HEAD":
-            await self.app(scope, receive, send)
-            return
+        key = (_user_key(scope, self.local_user()), scope["path"])
         stored = self.cache.get(key)
         if stored is None:
             stored = await self._shared_answer(key)
         if stored is not None:
-            self.cache.hits += 1
             headers = [*stored.headers, HIT_HEADER]
             await send({"type": "http.response.start", "status": stored.status, "headers": headers})
             await send({"type": "http.response.body", "body": stored.body})
@@ -157,7 +156,7 @@ class ReadCacheMiddleware:
             if not answer.done():
                 answer.set_result(None)
 
-    async def _shared_answer(self, key: tuple[str, str, bytes]) -> Stored | None:
+    async def _shared_answer(self, key: Key) -> Stored | None:
         """The answer of the same read already running, if it started since the last change and
         none happened while it ran; else None (this request then asks the database itself)."""
         running = self._in_flight.get(key)
@@ -197,23 +196,25 @@ class ReadCacheMiddleware:
         scope: Scope,
         receive: Receive,
         send: Send,
-        key: tuple[str, str, bytes],
+        key: Key,
         generation: int,
         answer: asyncio.Future[Stored | None],
     ) -> None:
         start: dict[str, Any] = {}
         chunks: list[bytes] = []
+        size = 0
         keep = True
 
         async def capture(message: MutableMapping[str, Any]) -> None:
-            nonlocal keep
+            nonlocal keep, size
             if message["type"] == "http.response.start":
                 start.update(message)
                 headers = dict(message.get("headers", []))
                 keep = keep and message["status"] == 200 and headers.get(b"content-type") == b"application/json"
             elif message["type"] == "http.response.body" and keep:
                 chunks.append(bytes(message.get("body", b"")))
-                if sum(len(c) for c in chunks) > MAX_BODY_BYTES:
+                size += len(chunks[-1])
+                if size > MAX_BODY_BYTES:
                     keep = False
                 elif not message.get("more_body", False):
                     stored = Stored(start["status"], list(start.get("headers", [])), b"".join(chunks))
