@@ -112,9 +112,13 @@ class FileHashes:
 
     def _compute(self, file: Path, marker: str) -> str:
         hasher = hashlib.blake2b(digest_size=32)
-        with file.open("rb") as handle:
-            while chunk := handle.read(_HASH_CHUNK):
-                hasher.update(chunk)
+        # One buffer, refilled: a fresh 8 MB bytes object per chunk would be mapped and unmapped
+        # each time, and those page faults and unmaps stall the run's own threads.
+        buffer = bytearray(_HASH_CHUNK)
+        view = memoryview(buffer)
+        with file.open("rb", buffering=0) as handle:
+            while size := handle.readinto(buffer):
+                hasher.update(view[:size])
         value = hasher.hexdigest()
         with self._lock:
             self._known[marker] = value
