@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-PLAIN_SCRIPT = '''
+PLAIN_SCRIPT = """
 import json, sys
 import numpy as np
 import pandas as pd
@@ -52,7 +52,7 @@ proba = model.predict_proba(X_test)[:, 1]
 pred = model.predict(X_test)
 print(json.dumps({"accuracy": metrics.accuracy_score(y_test, pred), "f1": metrics.f1_score(y_test, pred),
                   "roc_auc": metrics.roc_auc_score(y_test, proba)}))
-'''
+"""
 
 
 def make_csv(path: Path, rows: int) -> None:
@@ -148,20 +148,30 @@ def main() -> None:
     change_statuses = {k: n["status"] for k, n in json.loads(change_out)["nodes"].items()}
     best = {name: fastest(name) for name in runs}
 
-    print("all wall seconds, in the order run: "
-          + ", ".join(f"{k} {[round(r[0], 2) for r in v]}" for k, v in runs.items()))
+    print(
+        "all wall seconds, in the order run: "
+        + ", ".join(f"{k} {[round(r[0], 2) for r in v]}" for k, v in runs.items())
+    )
     print(f"rows: {options.rows:,}   metrics equal to the plain script (1e-9): {same}")
-    print(f"median and fastest of {options.repeat} runs each (a shared VM's noise only ever adds time, so the "
-          "fastest run is the least disturbed one)")
+    print(
+        f"median and fastest of {options.repeat} runs each (a shared VM's noise only ever adds time, so the "
+        "fastest run is the least disturbed one)"
+    )
     print(f"{'program':<34}{'median s':>9}{'fastest s':>10}{'peak MiB':>10}   ratio: median, fastest")
     print(f"{'plain pandas + sklearn script':<34}{plain_s:>9.2f}{best['plain']:>10.2f}{plain_mb:>10.0f}")
-    print(f"{'flowza run, cold (empty cache)':<34}{cold_s:>9.2f}{best['cold']:>10.2f}{cold_mb:>10.0f}"
-          f"   time x{cold_s / plain_s:.2f}, x{best['cold'] / best['plain']:.2f} of the script; "
-          f"mem x{cold_mb / plain_mb:.2f}")
-    print(f"{'flowza run, warm, nothing changed':<34}{warm_s:>9.2f}{best['warm']:>10.2f}{warm_mb:>10.0f}"
-          f"   x{warm_s / cold_s:.3f}, x{best['warm'] / best['cold']:.3f} of cold")
-    print(f"{'flowza run, warm, C changed':<34}{change_s:>9.2f}{best['change']:>10.2f}{change_mb:>10.0f}"
-          f"   x{change_s / cold_s:.2f}, x{best['change'] / best['cold']:.2f} of cold")
+    print(
+        f"{'flowza run, cold (empty cache)':<34}{cold_s:>9.2f}{best['cold']:>10.2f}{cold_mb:>10.0f}"
+        f"   time x{cold_s / plain_s:.2f}, x{best['cold'] / best['plain']:.2f} of the script; "
+        f"mem x{cold_mb / plain_mb:.2f}"
+    )
+    print(
+        f"{'flowza run, warm, nothing changed':<34}{warm_s:>9.2f}{best['warm']:>10.2f}{warm_mb:>10.0f}"
+        f"   x{warm_s / cold_s:.3f}, x{best['warm'] / best['cold']:.3f} of cold"
+    )
+    print(
+        f"{'flowza run, warm, C changed':<34}{change_s:>9.2f}{best['change']:>10.2f}{change_mb:>10.0f}"
+        f"   x{change_s / cold_s:.2f}, x{best['change'] / best['cold']:.2f} of cold"
+    )
     print(f"warm statuses: {sorted(warm_statuses)}; after changing C: {change_statuses}")
     print("targets: cold <= 1.10x time and <= 1.5x memory of the script; warm <= 0.05x cold; C change <= 0.6x cold")
 

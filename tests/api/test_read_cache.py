@@ -96,7 +96,6 @@ def test_a_write_from_another_process_empties_the_cache(pg_client: TestClient, p
 def test_answers_are_kept_per_user(pg_settings: Settings) -> None:
     settings = pg_settings.model_copy(update={"auth": True})
     with TestClient(create_app(settings)) as client:
-
         auth = client.app.state.flowza_auth  # type: ignore[attr-defined]
         tokens = {}
         for name in ("ann", "bob"):

@@ -141,9 +141,11 @@ def test_invalid_workflow_raises_with_report(data_dir: Path) -> None:
 def test_damaged_cache_entry_is_recomputed(data_dir: Path, tmp_path: Path) -> None:
     cache = Cache(tmp_path / "cache")
     first, _ = run(classification_chain(), data_dir, cache)
-    model_entry = cache.entry_dir(first.nodes["scale"].cache_key or "")
-    for parquet in model_entry.glob("*.parquet"):
-        parquet.write_bytes(b"garbage")
+    scale_entry = cache.entry_dir(first.nodes["scale"].cache_key or "")
+    stored = [f for f in scale_entry.iterdir() if f.name != "manifest.json"]
+    assert stored
+    for file in stored:
+        file.write_bytes(b"garbage")
     changed, _ = run(classification_chain(model_params={"C": 0.5}), data_dir, cache)
     assert changed.status == "succeeded"
     assert any("recomputed" in line for line in changed.nodes["scale"].log)

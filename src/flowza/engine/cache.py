@@ -20,7 +20,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, Protocol
 
-CACHE_FORMAT = 2  # 2: input files hashed with BLAKE2b
+CACHE_FORMAT = 3  # 2: input files hashed with BLAKE2b; 3: replayed tables, split rows as ranges
 _HASH_CHUNK = 8 * 1024 * 1024
 
 
@@ -213,15 +213,16 @@ class Cache:
             outputs[port] = cached
         return outputs
 
-    def load_frame(self, key: str, port: str, columns: list[str] | None = None) -> Any:
-        """The table of one output, only the `columns` asked for (all when None)."""
+    def load_frame(self, key: str, port: str, columns: list[str] | None = None, rows: Any = None) -> Any:
+        """The table of one output, only the `columns` (all when None) at row positions `rows` (all when None)."""
         from flowza.engine.serialize import load_frame
 
         cached = self._loaded.get((key, port))
-        if cached is not None and columns is None:
-            return cached.frame
+        if cached is not None:
+            frame = cached.frame if columns is None else cached.frame[columns]
+            return frame if rows is None else frame.iloc[rows]
         meta = self.manifest(key)["outputs"][port]
-        return load_frame(meta, self.entry_dir(key), port, columns, self.load_frame)
+        return load_frame(meta, self.entry_dir(key), port, columns, self.load_frame, rows)
 
     def store(self, key: str, node_type: str, outputs: dict[str, Any], parents: list[Any]) -> None:
         """Queue `outputs` for writing; the caller must not mutate them afterwards."""

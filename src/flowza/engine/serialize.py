@@ -17,6 +17,7 @@ from flowza.nodes.export.model_files import load_skops, save_skops
 from flowza.nodes.types import Dataset, ExportedFile, FittedStep, Holdout, Metrics, TrainedModel
 
 if TYPE_CHECKING:
+    import numpy as np
     import pandas as pd
 
 
@@ -36,16 +37,14 @@ def write_json(path: Path, value: Any) -> None:
 
 def write_value(value: Any, directory: Path, port: str, parents: list[Parent]) -> dict[str, Any]:
     """Write one output value; tables reuse what their `parents` (upstream tables) already store."""
-    import numpy as np
     import pandas as pd
 
     prefix = directory / port
     if isinstance(value, Dataset):
         meta: dict[str, Any] = {"kind": "dataset", "target": value.target, "source": value.source}
-        meta["table"] = write_table(value.frame, prefix, parents, value.kept_rows)
+        meta["table"] = write_table(value.frame, prefix, parents, value.kept_rows, value.replayable_from)
         if value.train_rows is not None and value.test_rows is not None:
-            np.savez(prefix.with_suffix(".rows.npz"), train=value.train_rows, test=value.test_rows)
-            meta["split"] = True
+            meta["split"] = _write_split(value.train_rows, value.test_rows, prefix)
         steps = [{"name": s.name, "transformer": s.transformer, "input_kinds": s.input_kinds} for s in value.steps]
         if steps:
             save_skops(steps, prefix.with_suffix(".steps.skops"))
@@ -91,23 +90,64 @@ def write_value(value: Any, directory: Path, port: str, parents: list[Parent]) -
     raise TypeError(f"cannot store a {type(value).__name__} output")
 
 
+def _write_split(train: np.ndarray, test: np.ndarray, prefix: Path) -> dict[str, list[int]] | bool:
+    """The train/test row positions: as two ranges when each is one (after train_test_split), else a file."""
+    import numpy as np
+
+    def as_range(rows: np.ndarray) -> list[int] | None:
+        if len(rows) and rows[0] + len(rows) - 1 == rows[-1] and np.array_equal(rows, np.arange(rows[0], rows[-1] + 1)):
+            return [int(rows[0]), int(rows[-1]) + 1]
+        return None
+
+    train_range, test_range = as_range(train), as_range(test)
+    if train_range is not None and test_range is not None:
+        return {"train": train_range, "test": test_range}
+    np.savez(prefix.with_suffix(".rows.npz"), train=train, test=test)
+    return True
+
+
+def _read_split(meta: dict[str, Any], prefix: Path) -> tuple[np.ndarray | None, np.ndarray | None]:
+    import numpy as np
+
+    split = meta.get("split")
+    if isinstance(split, dict):
+        return np.arange(*split["train"]), np.arange(*split["test"])
+    if split:
+        with np.load(prefix.with_suffix(".rows.npz")) as rows:
+            return rows["train"], rows["test"]
+    return None, None
+
+
 def load_frame(
-    meta: dict[str, Any], directory: Path, port: str, columns: list[str] | None, load_parent: FrameLoader
+    meta: dict[str, Any],
+    directory: Path,
+    port: str,
+    columns: list[str] | None,
+    load_parent: FrameLoader,
+    rows: np.ndarray | None = None,
 ) -> pd.DataFrame:
-    return read_table(meta["table"], directory / port, columns, load_parent)
+    table = meta["table"]
+    if "replay" not in table:
+        return read_table(table, directory / port, columns, load_parent, rows)
+    recipe = table["replay"]
+    source = load_parent(recipe["parent"][0], recipe["parent"][1], None, rows)
+    step = load_skops((directory / port).with_suffix(".steps.skops"))[recipe["step"]]
+    target = recipe["target"]
+    features = source.drop(columns=[target]) if target is not None else source
+    frame = step["transformer"].transform(features)
+    frame.index = source.index
+    if target is not None:
+        frame[target] = source[target]
+    wanted = table["columns"] if columns is None else columns
+    return frame[wanted] if list(frame.columns) != wanted else frame
 
 
 def read_value(meta: dict[str, Any], directory: Path, port: str, load_parent: FrameLoader) -> Any:
     prefix = directory / port
     kind = meta["kind"]
     if kind == "dataset":
-        import numpy as np
-
         frame = load_frame(meta, directory, port, None, load_parent)
-        train_rows = test_rows = None
-        if meta.get("split"):
-            with np.load(prefix.with_suffix(".rows.npz")) as rows:
-                train_rows, test_rows = rows["train"], rows["test"]
+        train_rows, test_rows = _read_split(meta, prefix)
         steps: tuple[FittedStep, ...] = ()
         if meta.get("steps"):
             loaded = load_skops(prefix.with_suffix(".steps.skops"))
