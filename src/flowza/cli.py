@@ -15,6 +15,7 @@ from flowza import __version__
 from flowza.cli_support import UsageError, apply_overrides, read_workflow
 from flowza.commands import register_all
 from flowza.config import get_settings
+from flowza.one_shot import exit_now, keep_freed_memory
 from flowza.terminal import StderrLines
 
 app = typer.Typer(
@@ -60,6 +61,8 @@ def run(
     up_to: Annotated[str | None, typer.Option("--up-to", help="Run only this node and what it needs")] = None,
 ) -> None:
     """Run a workflow, showing per-node progress on stderr."""
+    if _process.entry_point:
+        keep_freed_memory()
     from flowza.engine.cache import Cache
     from flowza.engine.executor import RunOptions, run_workflow
     from flowza.engine.issues import ValidationFailed
@@ -105,7 +108,10 @@ def run(
     printer.summary(result)
     if as_json:
         typer.echo(json.dumps(result.to_dict(), default=str))
-    raise typer.Exit(0 if result.status == "succeeded" else 1)
+    code = 0 if result.status == "succeeded" else 1
+    if _process.entry_point:
+        exit_now(code)
+    raise typer.Exit(code)
 
 
 @app.command()
@@ -201,7 +207,17 @@ def demo(
     sys.exit(run_command.main(["run", *args], standalone_mode=False) or 0)
 
 
+class _Process:
+    """Whether this module runs as the `flowza` process itself (not inside tests or another program)."""
+
+    entry_point = False
+
+
+_process = _Process()
+
+
 def main() -> None:
+    _process.entry_point = True
     app()
 
 
