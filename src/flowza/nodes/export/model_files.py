@@ -72,16 +72,25 @@ class _LeanSkopsImport(importlib.abc.MetaPathFinder):
     - `sklearn.ensemble` is not imported when it is not yet: skops imports it only to add a
       histogram-gradient-boosting internal to its defaults, and catches the ImportError
       (0.1-0.14 s here). Other threads importing it meanwhile are not affected.
+    - `sklearn.cluster`, when not imported yet, is a stand-in while skops loads: skops imports
+      it only for `Birch`, to refuse saving one (Flowza never saves a clustering model), and
+      the real package costs 0.1 s (its HDBSCAN module alone 0.07 s). `skops_io` removes the
+      stand-in right after, so only a thread importing `sklearn.cluster` during those
+      milliseconds could see it, and no Flowza code imports it.
     """
 
     def __init__(self) -> None:
         self.thread = threading.get_ident()
+        self.stand_ins: list[str] = []
 
     def find_spec(self, name: str, path: Any, target: Any = None) -> Any:
         if threading.get_ident() != self.thread:
             return None
         if name == "sklearn.ensemble":
             raise ModuleNotFoundError("not needed by Flowza's use of skops", name=name)
+        if name == "sklearn.cluster":
+            self.stand_ins.append(name)
+            return importlib.machinery.ModuleSpec(name, _ClusterStandIn())
         if name != "skops.io._utils":
             return None
         spec = importlib.machinery.PathFinder.find_spec(name, path)
@@ -96,6 +105,18 @@ class _LeanSkopsImport(importlib.abc.MetaPathFinder):
 
         loader.exec_module = exec_module  # type: ignore[method-assign]
         return spec
+
+
+class _ClusterStandIn(importlib.abc.Loader):
+    """Loads a `sklearn.cluster` holding only a `Birch` that no real object is an instance of."""
+
+    def create_module(self, spec: importlib.machinery.ModuleSpec) -> ModuleType:
+        module = ModuleType(spec.name, "Stand-in while skops.io loads; removed right after")
+        module.__dict__["Birch"] = type("Birch", (), {"__module__": spec.name})
+        return module
+
+    def exec_module(self, module: ModuleType) -> None:
+        return None
 
 
 def skops_io() -> Any:
@@ -122,6 +143,11 @@ def skops_io() -> Any:
         import skops.io as sio
     finally:
         sys.meta_path.remove(finder)
+        for name in finder.stand_ins:
+            sys.modules.pop(name, None)
+            package, _, attribute = name.rpartition(".")
+            if isinstance(sys.modules[package].__dict__.get(attribute), ModuleType):
+                delattr(sys.modules[package], attribute)
         sklearn_utils.all_estimators = original
         utils = sys.modules.get("skops.io._utils")
         if utils is not None and hasattr(utils, "_flowza_original_public_type_names"):
