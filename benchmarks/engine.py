@@ -85,8 +85,25 @@ def workflow(c: float) -> dict:
     }
 
 
-def measure(args: list[str]) -> tuple[float, float, str]:
+SETTLE_SCRIPT = "import numpy, sys; numpy.ones(int(float(sys.argv[1]) * 2**30) // 8)"
+
+
+def settle_memory(gib: float) -> None:
+    """Touch and free `gib` GiB in a child process, so the next program starts on memory the VM backs.
+
+    On a virtual machine that hands freed memory back to its host, the first touch of such a
+    page costs the guest a host fault: about 1 s per GiB here, 2-4x a program's own work on
+    it. Whether a program gets such pages depends on what ran just before it and on the host's
+    timing, which made one program's time vary by 1.5 s from run to run. Settling before every
+    measured program gives each the same start; `--no-settle` measures without it.
+    """
+    subprocess.run([sys.executable, "-c", SETTLE_SCRIPT, str(gib)], check=True)
+
+
+def measure(args: list[str], settle_gib: float = 0.0) -> tuple[float, float, str]:
     """Wall seconds, peak RSS in MiB and stdout of one child process."""
+    if settle_gib:
+        settle_memory(settle_gib)
     started = time.perf_counter()
     with tempfile.TemporaryFile() as out:
         process = subprocess.Popen(args, stdout=out, stderr=subprocess.DEVNULL)
@@ -104,7 +121,15 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--repeat", type=int, default=3, help="measure each program this many times; report medians")
     parser.add_argument("--work-dir", type=Path, default=Path(tempfile.gettempdir()) / "flowza-bench")
+    parser.add_argument(
+        "--settle-gib",
+        type=float,
+        default=3.0,
+        help="before each measured program, touch and free this much memory in a child process (see settle_memory)",
+    )
+    parser.add_argument("--no-settle", action="store_true", help="measure without settling memory first")
     options = parser.parse_args()
+    settle = 0.0 if options.no_settle else options.settle_gib
     work = options.work_dir
     data = work / f"data-{options.rows}"
     data.mkdir(parents=True, exist_ok=True)
@@ -125,10 +150,10 @@ def main() -> None:
     runs: dict[str, list[tuple[float, float, str]]] = {"plain": [], "cold": [], "warm": [], "change": []}
     for _ in range(options.repeat):
         shutil.rmtree(cache, ignore_errors=True)
-        runs["plain"].append(measure([sys.executable, str(script), str(csv), "1.0"]))
-        runs["cold"].append(measure([*flowza, str(work / "wf-1.0.json"), *common]))
-        runs["warm"].append(measure([*flowza, str(work / "wf-1.0.json"), *common]))
-        runs["change"].append(measure([*flowza, str(work / "wf-0.5.json"), *common]))
+        runs["plain"].append(measure([sys.executable, str(script), str(csv), "1.0"], settle))
+        runs["cold"].append(measure([*flowza, str(work / "wf-1.0.json"), *common], settle))
+        runs["warm"].append(measure([*flowza, str(work / "wf-1.0.json"), *common], settle))
+        runs["change"].append(measure([*flowza, str(work / "wf-0.5.json"), *common], settle))
 
     def median(name: str) -> tuple[float, float, str]:
         ordered = sorted(runs[name], key=lambda r: r[0])
@@ -152,7 +177,10 @@ def main() -> None:
         "all wall seconds, in the order run: "
         + ", ".join(f"{k} {[round(r[0], 2) for r in v]}" for k, v in runs.items())
     )
-    print(f"rows: {options.rows:,}   metrics equal to the plain script (1e-9): {same}")
+    print(
+        f"rows: {options.rows:,}   metrics equal to the plain script (1e-9): {same}   "
+        + (f"memory settled ({settle:g} GiB) before each program" if settle else "memory not settled")
+    )
     print(
         f"median and fastest of {options.repeat} runs each (a shared VM's noise only ever adds time, so the "
         "fastest run is the least disturbed one)"
