@@ -35,9 +35,9 @@ def classification_metrics(
         kwargs: dict[str, Any] = {"pos_label": positive, "average": "binary"}
     else:
         kwargs = {"average": "macro"}
-    result["precision"] = float(skm.precision_score(y_true_arr, y_pred, zero_division=0, **kwargs))
-    result["recall"] = float(skm.recall_score(y_true_arr, y_pred, zero_division=0, **kwargs))
-    result["f1"] = float(skm.f1_score(y_true_arr, y_pred, zero_division=0, **kwargs))
+    # one pass for the three: precision_score, recall_score and f1_score each call this same function
+    precision, recall, f1, _ = skm.precision_recall_fscore_support(y_true_arr, y_pred, zero_division=0, **kwargs)
+    result["precision"], result["recall"], result["f1"] = float(precision), float(recall), float(f1)
     result["roc_auc"] = None
     result["roc_curve"] = None
     if y_score is not None:
@@ -63,7 +63,7 @@ def _roc(y_true: np.ndarray, y_score: np.ndarray, classes: list[Any], labels: li
         step = max(1, len(fpr) // MAX_ROC_POINTS)
         keep = list(range(0, len(fpr), step)) + ([len(fpr) - 1] if (len(fpr) - 1) % step else [])
         return {
-            "roc_auc": float(skm.roc_auc_score(y_true == positive, scores)),
+            "roc_auc": float(skm.auc(fpr, tpr)),  # what roc_auc_score computes, from this same curve
             "roc_curve": {"fpr": [float(fpr[i]) for i in keep], "tpr": [float(tpr[i]) for i in keep]},
         }
     if len(present) != len(labels):
