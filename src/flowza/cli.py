@@ -15,7 +15,7 @@ from flowza import __version__
 from flowza.cli_support import UsageError, apply_overrides, read_workflow
 from flowza.commands import register_all
 from flowza.config import get_settings
-from flowza.one_shot import exit_now, keep_freed_memory
+from flowza.one_shot import exit_now, tune_for_one_run
 from flowza.terminal import StderrLines
 
 app = typer.Typer(
@@ -62,7 +62,7 @@ def run(
 ) -> None:
     """Run a workflow, showing per-node progress on stderr."""
     if _process.entry_point:
-        keep_freed_memory()
+        tune_for_one_run()
     from flowza.engine.cache import Cache
     from flowza.engine.executor import RunOptions, run_workflow
     from flowza.engine.issues import ValidationFailed

@@ -5,12 +5,15 @@ serves each such block with a fresh `mmap` and gives it back to the system on `f
 node pays page faults again for memory the process had a moment ago; on virtual machines that
 hand freed memory back to the host this costs about a second per gigabyte. A process that runs
 one workflow and exits gains from keeping freed memory for reuse instead, and from leaving the
-interpreter without freeing every object one by one (0.3 s for a 1 GB run).
+interpreter without freeing every object one by one (0.3 s for a 1 GB run). The cyclic garbage
+collector, at its default thresholds, also walks the few hundred thousand objects that imports
+create again and again (0.17 s of a 3 s run); collecting less often cuts that to 0.05 s.
 """
 
 from __future__ import annotations
 
 import ctypes
+import gc
 import logging
 import os
 import platform
@@ -21,12 +24,17 @@ _M_MMAP_MAX = -4
 _KEEP_UP_TO = 2**31 - 1  # mallopt takes an int
 
 
-def keep_freed_memory() -> bool:
-    """Make malloc serve large blocks from its heap and keep freed memory; call before pandas loads.
+GC_THRESHOLDS = (100_000, 50, 50)  # default (700, 10, 10): a young collection every 700 new objects
 
-    Applies to glibc only (elsewhere nothing changes). pyarrow is pointed at the same allocator,
-    so its buffers reuse that memory too. Returns whether malloc was tuned.
+
+def tune_for_one_run() -> bool:
+    """Make malloc serve large blocks from its heap and keep freed memory, and collect garbage
+    less often; call before pandas loads.
+
+    The malloc part applies to glibc only (elsewhere it changes nothing). pyarrow is pointed at
+    the same allocator, so its buffers reuse that memory too. Returns whether malloc was tuned.
     """
+    gc.set_threshold(*GC_THRESHOLDS)
     os.environ.setdefault("ARROW_DEFAULT_MEMORY_POOL", "system")
     if sys.platform != "linux" or platform.libc_ver()[0] != "glibc":
         return False
