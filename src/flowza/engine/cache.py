@@ -20,7 +20,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, Protocol
 
-CACHE_FORMAT = 3  # 2: input files hashed with BLAKE2b; 3: replayed tables, split rows as ranges
+CACHE_FORMAT = 3  # 2: input files hashed with BLAKE2b; 3: split rows as ranges
 _HASH_CHUNK = 8 * 1024 * 1024
 
 

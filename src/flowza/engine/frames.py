@@ -4,9 +4,7 @@ A node's output table is written as: the columns it changed or added (Parquet), 
 reference to its parent table (the `data` input's cache entry) for the columns it kept
 unchanged, plus optionally the parent row positions it kept (e.g. after dropping rows). A
 reader asks only for the columns and rows it needs, so a long chain never reads a column
-twice and takes rows once, however many row subsets it went through. A table that a fitted
-step makes from its parent's with cheap arithmetic (normalize) is stored as that recipe:
-writing 1M x 20 scaled floats costs more than scaling them again on read.
+twice and takes rows once, however many row subsets it went through.
 """
 
 from __future__ import annotations
@@ -19,8 +17,6 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     import numpy as np
     import pandas as pd
-
-    from flowza.nodes.types import Replay
 
 PARQUET_COMPRESSION = "snappy"
 # (entry key, port, columns or None for all, row positions or None for all) -> that table
@@ -67,22 +63,12 @@ def write_table(
     prefix: Path,
     parents: list[Parent],
     kept_rows: tuple[Any, np.ndarray] | None,
-    replay: Replay | None = None,
 ) -> dict[str, Any]:
-    """Write `frame`; return the manifest entry describing how to rebuild it.
-
-    With `replay`, and when the frame it was made from is an upstream entry's table, only the
-    recipe is stored: the caller's reader applies the step again (see serialize.load_frame).
-    """
+    """Write `frame`; return the manifest entry describing how to rebuild it."""
     import numpy as np
 
     columns = [str(c) for c in frame.columns]
     meta: dict[str, Any] = {"columns": columns}
-    if replay is not None:
-        source = next((p for p in parents if p.frame is replay.input()), None)
-        if source is not None:
-            meta["replay"] = {"parent": [source.key, source.port], "step": replay.step, "target": replay.target}
-            return meta
     parent: Parent | None = None
     reused: list[str] = []
     if kept_rows is not None:
@@ -124,7 +110,7 @@ def read_table(
     """Rebuild a stored table, reading only `columns` (all when None) at row positions `rows` (all when None).
 
     Row subsets compose: a table stored as rows of rows of a parent takes its rows from the
-    parent's own columns once. A `replay` table is rebuilt by the caller (it needs the step).
+    parent's own columns once.
     """
     import numpy as np
     import pandas as pd

@@ -42,7 +42,7 @@ def write_value(value: Any, directory: Path, port: str, parents: list[Parent]) -
     prefix = directory / port
     if isinstance(value, Dataset):
         meta: dict[str, Any] = {"kind": "dataset", "target": value.target, "source": value.source}
-        meta["table"] = write_table(value.frame, prefix, parents, value.kept_rows, value.replayable_from)
+        meta["table"] = write_table(value.frame, prefix, parents, value.kept_rows)
         if value.train_rows is not None and value.test_rows is not None:
             meta["split"] = _write_split(value.train_rows, value.test_rows, prefix)
         steps = [{"name": s.name, "transformer": s.transformer, "input_kinds": s.input_kinds} for s in value.steps]
@@ -126,20 +126,7 @@ def load_frame(
     load_parent: FrameLoader,
     rows: np.ndarray | None = None,
 ) -> pd.DataFrame:
-    table = meta["table"]
-    if "replay" not in table:
-        return read_table(table, directory / port, columns, load_parent, rows)
-    recipe = table["replay"]
-    source = load_parent(recipe["parent"][0], recipe["parent"][1], None, rows)
-    step = load_skops((directory / port).with_suffix(".steps.skops"))[recipe["step"]]
-    target = recipe["target"]
-    features = source.drop(columns=[target]) if target is not None else source
-    frame = step["transformer"].transform(features)
-    frame.index = source.index
-    if target is not None:
-        frame[target] = source[target]
-    wanted = table["columns"] if columns is None else columns
-    return frame[wanted] if list(frame.columns) != wanted else frame
+    return read_table(meta["table"], directory / port, columns, load_parent, rows)
 
 
 def read_value(meta: dict[str, Any], directory: Path, port: str, load_parent: FrameLoader) -> Any:

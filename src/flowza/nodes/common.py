@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from flowza.nodes.base import Context, NodeError
 from flowza.nodes.schema import Kind, column_kind
-from flowza.nodes.types import Dataset, FittedStep, Replay, Task
+from flowza.nodes.types import Dataset, FittedStep, Task
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -84,16 +84,12 @@ def infer_task_from_kind(kind: Kind, distinct: int | None, sample: pd.Series | N
     return "classification" if distinct is not None and distinct <= MAX_CLASSES_FOR_INTEGER_TARGET else "regression"
 
 
-def fit_step(data: Dataset, ctx: Context, transformer: Any, replayable: bool = False) -> Dataset:
+def fit_step(data: Dataset, ctx: Context, transformer: Any) -> Dataset:
     """Fit `transformer` on the feature columns of the fitting rows, transform every row.
 
     Placed after the split, the step fits on the train part only (no leakage); before the
     split it fits on all rows. The fitted step is appended to the chain a model will carry.
-    `replayable` says the transform is cheap next to storing its result (elementwise arithmetic)
-    and gives the same values on all rows at once: the cache then keeps the step, not the table.
     """
-    import weakref
-
     import pandas as pd
 
     target = data.target or ctx.target_hint
@@ -126,10 +122,7 @@ def fit_step(data: Dataset, ctx: Context, transformer: Any, replayable: bool = F
         transformed[target] = data.frame[target]
     kinds: dict[str, str] = {str(c): column_kind(features[c]) for c in features.columns}
     step = FittedStep(name=ctx.node_id, transformer=transformer, input_kinds=kinds)
-    steps = (*data.steps, step)
-    replay = Replay(weakref.ref(data.frame), len(steps) - 1, target if has_target else None)
-    replayable_from = replay if replayable else None
-    return replace(data, frame=transformed, steps=steps, kept_rows=None, replayable_from=replayable_from)
+    return replace(data, frame=transformed, steps=(*data.steps, step), kept_rows=None)
 
 
 def train_prefix(data: Dataset) -> int | None:

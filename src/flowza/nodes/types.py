@@ -34,16 +34,6 @@ class FittedStep:
 
 
 @dataclass(frozen=True)
-class Replay:
-    """How a frame was made from its input frame: `steps[step]` transformed the input's features
-    (every column but `target`, which is carried over unchanged)."""
-
-    input: Any  # weak reference to the input frame
-    step: int
-    target: str | None
-
-
-@dataclass(frozen=True)
 class Dataset:
     frame: pd.DataFrame
     target: str | None = None
@@ -56,9 +46,6 @@ class Dataset:
     # (weak reference to the parent frame, kept row positions) when this frame is a row subset
     # of its input's: lets the cache store positions instead of a copy of the table.
     kept_rows: tuple[Any, np.ndarray] | None = field(default=None, compare=False, repr=False)
-    # Set when this frame is a fitted step's cheap transform of its input's: lets the cache
-    # store the recipe instead of the table.
-    replayable_from: Replay | None = field(default=None, compare=False, repr=False)
 
     @property
     def is_split(self) -> bool:

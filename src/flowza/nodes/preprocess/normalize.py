@@ -69,7 +69,7 @@ def normalize(ctx: Context, params: Params, data: Dataset) -> dict[str, Any]:
     if not columns:
         ctx.log("no numeric columns to scale")
         return {"data": data}
-    return {"data": fit_step(data, ctx, make_transformer(columns, params.method), replayable=True)}
+    return {"data": fit_step(data, ctx, make_transformer(columns, params.method))}
 
 
 def infer(params: Params, inputs: dict[str, Shape | None], ctx: InferContext) -> dict[str, Shape | None]:
