@@ -119,7 +119,7 @@ def measure(args: list[str], settle_gib: float = 0.0) -> tuple[float, float, str
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--rows", type=int, default=1_000_000)
-    parser.add_argument("--repeat", type=int, default=3, help="measure each program this many times; report medians")
+    parser.add_argument("--repeat", type=int, default=7, help="measure each program this many times; report medians")
     parser.add_argument("--work-dir", type=Path, default=Path(tempfile.gettempdir()) / "flowza-bench")
     parser.add_argument(
         "--settle-gib",
