@@ -59,10 +59,7 @@ def _same_column(a: pd.Series, b: pd.Series) -> bool:
 
 
 def write_table(
-    frame: pd.DataFrame,
-    prefix: Path,
-    parents: list[Parent],
-    kept_rows: tuple[Any, np.ndarray] | None,
+    frame: pd.DataFrame, prefix: Path, parents: list[Parent], kept_rows: tuple[Any, np.ndarray] | None
 ) -> dict[str, Any]:
     """Write `frame`; return the manifest entry describing how to rebuild it."""
     import numpy as np
