@@ -48,6 +48,51 @@ def _import_writers() -> None:
     skops_io()
 
 
+_writers_lock = threading.Lock()  # held for the whole import
+_writers_imported = False
+_writers_thread_lock = threading.Lock()
+_writers_thread: threading.Thread | None = None
+
+
+def import_writers() -> None:
+    """Import what writing an entry needs (pyarrow.parquet, skops and so scikit-learn), once per process.
+
+    A caller waits for an import another thread has begun: two threads importing scikit-learn
+    modules on their own can deadlock in the import system (_DeadlockError), and skops is
+    imported with stand-in modules briefly in `sys.modules` (model_files.skops_io).
+    """
+    global _writers_imported
+    if _writers_imported:
+        return
+    with _writers_lock:
+        if not _writers_imported:
+            _import_writers()
+            _writers_imported = True
+
+
+def import_writers_in_background() -> None:
+    """Begin `import_writers` on another thread, once; a later `import_writers` call waits for it.
+
+    Until that call, the calling thread must import nothing from scikit-learn or skops: the
+    executor starts this only beside a node that runs on pandas alone (NodeDef.needs_sklearn).
+    Importing scikit-learn holds the GIL for about a second; pandas parsing a CSV mostly does
+    not, so the two overlap.
+    """
+    global _writers_thread
+    with _writers_thread_lock:
+        if _writers_imported or _writers_thread is not None:
+            return
+        _writers_thread = threading.Thread(target=_import_quietly, name="flowza-import-writers", daemon=True)
+        _writers_thread.start()
+
+
+def _import_quietly() -> None:
+    try:
+        import_writers()
+    except Exception:  # noqa: S110 - the caller's own import_writers() call raises it again, in its thread
+        pass
+
+
 def lower_thread_priority() -> None:
     """Let the calling background thread (cache writes, file hashing) yield the CPU to the run.
 
@@ -166,7 +211,6 @@ class Cache:
         self._writer = ThreadPoolExecutor(
             max_workers=1, thread_name_prefix="flowza-cache-writer", initializer=lower_thread_priority
         )
-        self._warmed = False
         self._pending: list[Future[None]] = []
         self._loaded: dict[tuple[str, str], Any] = {}
 
@@ -226,11 +270,7 @@ class Cache:
 
     def store(self, key: str, node_type: str, outputs: dict[str, Any], parents: list[Any]) -> None:
         """Queue `outputs` for writing; the caller must not mutate them afterwards."""
-        if not self._warmed:
-            # Import what the writer needs here, in the caller's thread: two threads importing
-            # scikit-learn modules at once can deadlock in the import system (_DeadlockError).
-            _import_writers()
-            self._warmed = True
+        import_writers()  # here, in the caller's thread, never first in the writer's (see import_writers)
         future = self._writer.submit(self._write, key, node_type, outputs, parents)
         self._pending.append(future)
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from flowza.engine.cache import Cache, cache_key
+from flowza.engine.cache import Cache, cache_key, import_writers, import_writers_in_background
 from flowza.engine.events import Event, EventSink, ignore
 from flowza.engine.graph import Graph
 from flowza.engine.issues import Report, ValidationFailed
@@ -142,8 +142,22 @@ class _Run:
         self.values[node_id] = outputs
         return outputs
 
+    def prepare_imports(self, node_id: str) -> None:
+        """Have what cache writes import (scikit-learn, about a second) ready by the node's first write.
+
+        Beside a node that runs on pandas alone (the CSV read that starts most runs) the import
+        runs on another thread; before any other node, it must be complete.
+        """
+        if self.cache is None:
+            return
+        if self.graph.defs[node_id].needs_sklearn:
+            import_writers()
+        else:
+            import_writers_in_background()
+
     def execute(self, node_id: str) -> dict[str, Any]:
         definition = self.graph.defs[node_id]
+        self.prepare_imports(node_id)
         inputs = self.inputs_for(node_id)
         output_dir = (self.options.output_dir or self.options.data_dir / ".flowza-output") / node_id
         ctx = Context(

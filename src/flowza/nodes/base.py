@@ -97,6 +97,9 @@ class NodeDef:
     version: int
     stateful: bool
     module: str
+    # False for a node that runs on pandas alone: the executor may import scikit-learn on another
+    # thread while it runs (see Cache.prepare_writers)
+    needs_sklearn: bool = True
 
     @property
     def infer(self) -> Callable[..., Any] | None:
@@ -155,6 +158,7 @@ def node(
     outputs: dict[str, Port | str],
     version: int = 1,
     stateful: bool = False,
+    needs_sklearn: bool = True,
 ) -> Callable[[Callable[..., dict[str, Any]]], Callable[..., dict[str, Any]]]:
     """Register a node function. Its `params` argument's annotation is its Params model."""
 
@@ -177,6 +181,7 @@ def node(
             version=version,
             stateful=stateful,
             module=fn.__module__,
+            needs_sklearn=needs_sklearn,
         )
         return fn
 

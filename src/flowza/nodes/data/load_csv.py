@@ -36,6 +36,7 @@ class Params(BaseModel):
     description="Read a CSV file into a table; the separator and encoding are detected.",
     inputs={},
     outputs={"data": DATA},
+    needs_sklearn=False,
 )
 def load_csv(ctx: Context, params: Params) -> dict[str, Any]:
     path = resolve_in_root(ctx.data_dir, params.dataset)
