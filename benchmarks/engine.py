@@ -144,7 +144,7 @@ def main() -> None:
     script.write_text(PLAIN_SCRIPT)
     for c in (1.0, 0.5):
         (work / f"wf-{c}.json").write_text(json.dumps(workflow(c)))
-    flowza = [sys.executable, "-m", "flowza.cli", "run"]
+    flowza = [sys.executable, "-m", "flowza", "run"]
     common = ["--data-dir", str(data), "--cache-dir", str(cache), "--json"]
 
     runs: dict[str, list[tuple[float, float, str]]] = {"plain": [], "cold": [], "warm": [], "change": []}

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import sys
 from typing import Any
 
 from flowza.engine.events import Event
@@ -49,3 +51,16 @@ class ProgressPrinter:
             self.lines.line(f"  {node_id}: {shown}")
         for node_id, path in result.files.items():
             self.lines.line(f"  {node_id} wrote {path}")
+
+
+def show_result(printer: ProgressPrinter, result: Any, as_json: bool) -> None:
+    """What `flowza run` prints once its nodes are done: lint warnings, cache problems, the summary
+    on stderr, and with `as_json` the result document on stdout."""
+    for issue in result.report.warnings:
+        printer.lines.line(("warning", "yellow"), f" {issue}")
+    for problem in result.cache_errors:
+        printer.lines.line(("warning", "yellow"), f" could not write to the cache: {problem}")
+    printer.summary(result)
+    if as_json:
+        sys.stdout.write(json.dumps(result.to_dict(), default=str) + "\n")
+        sys.stdout.flush()

@@ -13,49 +13,12 @@ from flowza.engine.cache import Cache, cache_key, import_writers, import_writers
 from flowza.engine.events import Event, EventSink, ignore
 from flowza.engine.graph import Graph
 from flowza.engine.issues import Report, ValidationFailed
+from flowza.engine.results import NodeResult, RunResult
 from flowza.engine.validate import validate
 from flowza.nodes.base import Cancelled, Context, NodeError
 from flowza.nodes.limits import CsvLimits
 from flowza.nodes.types import Dataset, ExportedFile, Metrics
 from flowza.workflow import Workflow
-
-
-@dataclass
-class NodeResult:
-    status: str = "pending"  # pending, running, succeeded, cached, failed, skipped, cancelled
-    seconds: float = 0.0
-    error: str | None = None
-    cache_key: str | None = None
-    reason: str | None = None
-    log: list[str] = field(default_factory=list)
-
-    def to_dict(self, detailed: bool = False) -> dict[str, Any]:
-        result: dict[str, Any] = {"status": self.status, "seconds": round(self.seconds, 6), "error": self.error}
-        if detailed:
-            result.update({"cache_key": self.cache_key, "reason": self.reason, "log": self.log})
-        return result
-
-
-@dataclass
-class RunResult:
-    status: str
-    nodes: dict[str, NodeResult]
-    metrics: dict[str, dict[str, Any]]
-    files: dict[str, str]
-    report: Report
-    outputs: dict[str, dict[str, Any]] = field(default_factory=dict, repr=False)
-    cache_errors: list[str] = field(default_factory=list)
-
-    def to_dict(self, detailed: bool = False) -> dict[str, Any]:
-        document: dict[str, Any] = {
-            "status": self.status,
-            "nodes": {node_id: r.to_dict(detailed) for node_id, r in self.nodes.items()},
-            "metrics": self.metrics,
-        }
-        if detailed:
-            document["files"] = self.files
-            document["warnings"] = [i.to_dict() for i in self.report.warnings]
-        return document
 
 
 @dataclass
@@ -320,7 +283,7 @@ def _collect(run: _Run, order: list[str]) -> tuple[dict[str, dict[str, Any]], di
     return metrics, files
 
 
-def _dataset_paths(document: dict[str, Any] | Workflow, data_dir: Path) -> list[Path] | None:
+def dataset_paths(document: dict[str, Any] | Workflow, data_dir: Path) -> list[Path] | None:
     """Files the workflow's dataset params name inside `data_dir`; None when one does not resolve."""
     from flowza.nodes.data.files import resolve_in_root
     from flowza.nodes.registry import dataset_names
@@ -357,7 +320,7 @@ def validate_for_run(document: dict[str, Any] | Workflow, options: RunOptions) -
     from flowza.engine.validate import build_graph, parse_workflow
 
     key = None
-    paths = _dataset_paths(document, options.data_dir) if options.cache is not None else None
+    paths = dataset_paths(document, options.data_dir) if options.cache is not None else None
     if options.cache is not None and paths is not None:
         for path in paths:
             options.cache.file_hashes.prefetch(path)  # hashed while validation reads the sample

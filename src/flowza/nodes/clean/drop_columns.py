@@ -6,7 +6,6 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from flowza.codegen.snippet import Names, Snippet
 from flowza.nodes.base import Context, InferContext, NodeError, node
 from flowza.nodes.common import check_columns, fit_step
 from flowza.nodes.schema import Shape, TableShape
@@ -14,6 +13,8 @@ from flowza.nodes.types import DATA, Dataset
 
 if TYPE_CHECKING:
     from sklearn.compose import ColumnTransformer
+
+    from flowza.codegen.snippet import Names, Snippet
 
 
 class Params(BaseModel):
@@ -60,7 +61,7 @@ def infer(params: Params, inputs: dict[str, Shape | None], ctx: InferContext) ->
 
 def code(params: Params, names: Names) -> Snippet:
     """A ColumnTransformer that drops the columns, so the exported pipeline drops them from raw rows too."""
-    from flowza.codegen.snippet import lit
+    from flowza.codegen.snippet import Snippet, lit
     from flowza.codegen.steps import COLUMN_TRANSFORMER, column_transformer, fitted_step
 
     data = names.data()

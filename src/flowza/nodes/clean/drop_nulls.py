@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from flowza.codegen.snippet import Names, Snippet
 from flowza.nodes.base import Context, InferContext, node
 from flowza.nodes.common import check_columns
 from flowza.nodes.schema import ColumnInfo, Shape, TableShape
@@ -16,6 +15,8 @@ from flowza.nodes.types import DATA, Dataset
 
 if TYPE_CHECKING:
     import numpy as np
+
+    from flowza.codegen.snippet import Names, Snippet
 
 
 class Params(BaseModel):
@@ -79,7 +80,7 @@ def infer(params: Params, inputs: dict[str, Shape | None], ctx: InferContext) ->
 
 def code(params: Params, names: Names) -> Snippet:
     """Keep the rows without missing values; the split's row positions follow the kept rows."""
-    from flowza.codegen.snippet import NP, PD, DataRef, lit
+    from flowza.codegen.snippet import NP, PD, DataRef, Snippet, lit
 
     data = names.data()
     out, keep = names.var("data"), names.var("keep")

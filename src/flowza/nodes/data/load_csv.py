@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from flowza.codegen.snippet import Names, Snippet
 from flowza.nodes.base import Context, InferContext, NodeError, node
 from flowza.nodes.data.files import read_csv, resolve_in_root
 from flowza.nodes.schema import Shape, TableShape
 from flowza.nodes.types import DATA, Dataset
+
+if TYPE_CHECKING:
+    from flowza.codegen.snippet import Names, Snippet
 
 SAMPLE_ROWS = 5000
 
@@ -58,7 +60,7 @@ def infer(params: Params, inputs: dict[str, Shape | None], ctx: InferContext) ->
 def code(params: Params, names: Names) -> Snippet:
     """`pd.read_csv` with the separator and encoding Flowza uses (detected now, or by the script)."""
     from flowza.codegen.helpers import SNIFF_CSV
-    from flowza.codegen.snippet import PD, DataRef, Helper, lit
+    from flowza.codegen.snippet import PD, DataRef, Helper, Snippet, lit
     from flowza.nodes.data.files import sniff
 
     out, steps = names.var("data"), names.var("steps")

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict
 
-from flowza.codegen.snippet import Names, Snippet
 from flowza.nodes.base import Context, InferContext, NodeError, node, optional
 from flowza.nodes.evaluate.metrics import holdout_metrics
 from flowza.nodes.evaluate.scoring import score
 from flowza.nodes.schema import MetricsShape, ModelShape, Shape, TableShape
 from flowza.nodes.types import DATA, METRICS, MODEL, Dataset, Holdout, Metrics, TrainedModel
+
+if TYPE_CHECKING:
+    from flowza.codegen.snippet import Names, Snippet
 
 
 class Params(BaseModel):

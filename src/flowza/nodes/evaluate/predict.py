@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict
 
-from flowza.codegen.snippet import Names, Snippet
 from flowza.nodes.base import Context, InferContext, node
 from flowza.nodes.evaluate.scoring import score
 from flowza.nodes.schema import ColumnInfo, ModelShape, Shape, TableShape
 from flowza.nodes.types import DATA, MODEL, Dataset, TrainedModel
+
+if TYPE_CHECKING:
+    from flowza.codegen.snippet import Names, Snippet
 
 
 class Params(BaseModel):
@@ -55,7 +57,7 @@ def infer(params: Params, inputs: dict[str, Shape | None], ctx: InferContext) ->
 def code(params: Params, names: Names) -> Snippet:
     """Score the table like Flowza's `score`: a 'prediction' column, and 'probability' for two classes."""
     from flowza.codegen.helpers import SCORE, score_call
-    from flowza.codegen.snippet import NP, DataRef
+    from flowza.codegen.snippet import NP, DataRef, Snippet
 
     model, data = names.model(), names.data()
     out, pred, proba, positive = names.var("data"), names.var("prediction"), names.var("proba"), names.var("positive")

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from flowza.codegen.snippet import Names, Snippet
 from flowza.nodes.base import Context, InferContext, node
 from flowza.nodes.export.model_files import FORMAT_EXTENSIONS, write_model
 from flowza.nodes.schema import FileShape, Shape
 from flowza.nodes.types import FILE, MODEL, ExportedFile, TrainedModel
+
+if TYPE_CHECKING:
+    from flowza.codegen.snippet import Names, Snippet
 
 
 class Params(BaseModel):
@@ -48,7 +50,7 @@ def infer(params: Params, inputs: dict[str, Shape | None], ctx: InferContext) ->
 
 def code(params: Params, names: Names) -> Snippet:
     """Save the pipeline where Flowza would: OUTPUT_DIR/<node id>/<name>.<ext>."""
-    from flowza.codegen.snippet import FileRef, Import, lit
+    from flowza.codegen.snippet import FileRef, Import, Snippet, lit
 
     model = names.model()
     folder, path = names.var("folder"), names.var("path")

@@ -6,7 +6,6 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from flowza.codegen.snippet import Names, Snippet
 from flowza.nodes.base import Context, InferContext, NodeError, node
 from flowza.nodes.common import fit_step, is_numeric, select_columns
 from flowza.nodes.schema import ColumnInfo, Shape, TableShape
@@ -16,6 +15,8 @@ if TYPE_CHECKING:
     import pandas as pd
     from sklearn.compose import ColumnTransformer
     from sklearn.preprocessing import OneHotEncoder, OrdinalEncoder
+
+    from flowza.codegen.snippet import Names, Snippet
 
 MANY_CATEGORIES = 50
 

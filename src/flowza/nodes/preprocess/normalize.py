@@ -6,7 +6,6 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from flowza.codegen.snippet import Names, Snippet
 from flowza.nodes.base import Context, InferContext, NodeError, node
 from flowza.nodes.common import fit_step, select_columns
 from flowza.nodes.schema import Shape, TableShape
@@ -15,6 +14,8 @@ from flowza.nodes.types import DATA, Dataset
 if TYPE_CHECKING:
     import pandas as pd
     from sklearn.compose import ColumnTransformer
+
+    from flowza.codegen.snippet import Names, Snippet
 
 
 SCALER_CLASS_NAMES = {"standard": "StandardScaler", "minmax": "MinMaxScaler", "robust": "RobustScaler"}

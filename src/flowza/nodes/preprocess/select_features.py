@@ -6,14 +6,13 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from flowza.codegen.snippet import Names, Snippet
 from flowza.nodes.base import Context, InferContext, NodeError, node
 from flowza.nodes.common import feature_columns, fit_step, infer_task, is_numeric
 from flowza.nodes.schema import Shape, TableShape
 from flowza.nodes.types import DATA, Dataset
 
 if TYPE_CHECKING:
-    pass
+    from flowza.codegen.snippet import Names, Snippet
 
 
 class Params(BaseModel):

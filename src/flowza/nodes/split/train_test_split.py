@@ -8,14 +8,13 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from flowza.codegen.snippet import Names, Snippet
 from flowza.nodes.base import Context, InferContext, NodeError, node
 from flowza.nodes.common import infer_task, infer_task_from_kind, missing_columns_message
 from flowza.nodes.schema import Shape, TableShape
 from flowza.nodes.types import DATA, Dataset
 
 if TYPE_CHECKING:
-    pass
+    from flowza.codegen.snippet import Names, Snippet
 
 
 class Params(BaseModel):
@@ -123,7 +122,7 @@ def infer(params: Params, inputs: dict[str, Shape | None], ctx: InferContext) ->
 def code(params: Params, names: Names) -> Snippet:
     """scikit-learn's train_test_split over the row positions in file order, as Flowza calls it."""
     from flowza.codegen.helpers import INFER_TASK
-    from flowza.codegen.snippet import NP, DataRef, Import, lit
+    from flowza.codegen.snippet import NP, DataRef, Import, Snippet, lit
 
     data = names.data()
     y, train, test = names.var("y"), names.var("train_rows"), names.var("test_rows")

@@ -6,7 +6,6 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from flowza.codegen.snippet import Names, Snippet
 from flowza.nodes.base import Context, InferContext, node
 from flowza.nodes.schema import Shape
 from flowza.nodes.train.common import fit_model, infer_model
@@ -14,6 +13,8 @@ from flowza.nodes.types import DATA, MODEL, Dataset, Task
 
 if TYPE_CHECKING:
     from sklearn.linear_model import LinearRegression
+
+    from flowza.codegen.snippet import Names, Snippet
 
 
 class Params(BaseModel):

@@ -6,7 +6,6 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from flowza.codegen.snippet import Names, Snippet
 from flowza.nodes.base import Context, InferContext, NodeError, node
 from flowza.nodes.schema import Shape
 from flowza.nodes.train.common import fit_model, infer_model
@@ -14,6 +13,8 @@ from flowza.nodes.types import DATA, MODEL, Dataset, Task
 
 if TYPE_CHECKING:
     from sklearn.linear_model import LogisticRegression
+
+    from flowza.codegen.snippet import Names, Snippet
 
 
 class Params(BaseModel):

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from flowza.codegen.snippet import Names, Snippet
 from flowza.nodes.base import Context, InferContext, node
 from flowza.nodes.schema import Shape
 from flowza.nodes.train.common import TaskParam, fit_model, infer_model
 from flowza.nodes.types import DATA, MODEL, Dataset, Task
+
+if TYPE_CHECKING:
+    from flowza.codegen.snippet import Names, Snippet
 
 
 class Params(BaseModel):
