@@ -113,6 +113,11 @@ def remove_model_entry(project: dict[str, Path]) -> dict[str, Any]:
     return {}
 
 
+def damage_record(project: dict[str, Path]) -> dict[str, Any]:
+    next((project["cache"] / "runs").glob("*.json")).write_text('{"format": 1, "inputs": "not a list"}')
+    return {}
+
+
 def tighter_limit(project: dict[str, Path]) -> dict[str, Any]:
     return {"env": {"FLOWZA_MAX_ROWS": "10"}}
 
@@ -130,6 +135,7 @@ CHANGES = {
     "workflow edited": (edit_workflow, 0, {"cached", "succeeded"}),
     "cache entry removed": (remove_model_entry, 0, {"cached", "succeeded"}),
     "setting changed": (tighter_limit, 0, {"cached"}),
+    "record damaged": (damage_record, 0, {"cached"}),
     "param overridden": (override, 0, {"cached", "succeeded"}),
     "cache off": (no_cache, 0, {"succeeded"}),
 }

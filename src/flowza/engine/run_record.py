@@ -165,18 +165,29 @@ def answer(argv: Sequence[str]) -> int | None:
     try:
         record_path = cache_root / "runs" / f"{identity(argv, request.workflow.read_bytes())}.json"
         record = json.loads(record_path.read_text())
-    except (OSError, ValueError):
+        seconds = _check(record, cache_root)
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):  # no record, or not one of ours
         return None
-    if record.get("format") != RECORD_FORMAT or not _inputs_unchanged(record["inputs"]):
+    if seconds is None:
+        return None
+    try:
+        _show(record, seconds, request.as_json)
+    except (KeyError, TypeError, ValueError, AttributeError):  # checked before anything is printed
+        return None
+    return 0
+
+
+def _check(record: dict[str, Any], cache_root: Path) -> dict[str, float] | None:
+    """Seconds spent finding each node's entry, when the record still holds; None when it is stale."""
+    if record["format"] != RECORD_FORMAT or not _inputs_unchanged(record["inputs"]):
         return None
     seconds: dict[str, float] = {}
     for node_id, key in record["entries"].items():
         started = time.perf_counter()
         if not (cache_root / "entries" / key[:2] / key / "manifest.json").is_file():
             return None
-        seconds[node_id] = time.perf_counter() - started
-    _show(record, seconds, request.as_json)
-    return 0
+        seconds[str(node_id)] = time.perf_counter() - started
+    return seconds
 
 
 def _inputs_unchanged(inputs: list[list[Any]]) -> bool:
@@ -191,17 +202,19 @@ def _inputs_unchanged(inputs: list[list[Any]]) -> bool:
 
 
 def _show(record: dict[str, Any], seconds: dict[str, float], as_json: bool) -> None:
-    """Print exactly what the engine prints for a run whose every node is cached."""
+    """Print exactly what the engine prints for a run whose every node is cached (built first, then printed)."""
     from flowza.engine.events import Event
     from flowza.engine.issues import Issue, Report
     from flowza.engine.results import NodeResult, RunResult
     from flowza.progress import ProgressPrinter, show_result
     from flowza.terminal import StderrLines
 
+    entries = record["entries"].items()
+    nodes = {node_id: NodeResult(status="cached", seconds=seconds[node_id], cache_key=key) for node_id, key in entries}
+    result = RunResult(
+        "succeeded", nodes, dict(record["metrics"]), {}, Report([Issue(**i) for i in record["warnings"]])
+    )
     printer = ProgressPrinter(StderrLines())
-    nodes = {}
-    for node_id, key in record["entries"].items():
-        nodes[node_id] = NodeResult(status="cached", seconds=seconds[node_id], cache_key=key)
-        printer(Event("node_cached", node_id, "cached", seconds=seconds[node_id]))
-    report = Report([Issue(**issue) for issue in record["warnings"]])
-    show_result(printer, RunResult("succeeded", nodes, record["metrics"], {}, report), as_json)
+    for node_id, node in nodes.items():
+        printer(Event("node_cached", node_id, "cached", seconds=node.seconds))
+    show_result(printer, result, as_json)
