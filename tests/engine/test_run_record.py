@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from flowza.engine.run_record import Request, parse
+from flowza.engine.run_record import Request, identity, parse
 from tests.engine.helpers import chain, classification_chain
 
 
@@ -186,3 +186,21 @@ def test_only_a_plain_run_of_a_workflow_file_is_read_from_a_record() -> None:
         ["run", "wf.json", "--cache-dir", "a", "--cache-dir", "b"],
     ):
         assert parse(argv) is None, argv
+
+
+def test_the_identity_covers_what_a_run_reads_from_its_surroundings(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    argv = ["run", "wf.json", "--json"]
+    first = identity(argv, b"{}")
+    assert identity(argv, b"{}") == first
+    assert identity(["run", "wf.json"], b"{}") != first
+    assert identity(argv, b'{"nodes": []}') != first
+    monkeypatch.setenv("flowza_max_rows", "10")  # settings are read in any case
+    assert identity(argv, b"{}") != first
+    monkeypatch.delenv("flowza_max_rows")
+    monkeypatch.setenv("HOME", str(tmp_path))  # the default data folder
+    assert identity(argv, b"{}") != first
+    monkeypatch.undo()
+    monkeypatch.chdir(tmp_path)
+    assert identity(argv, b"{}") != first

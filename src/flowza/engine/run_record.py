@@ -6,7 +6,7 @@ key again. So when a `flowza run` process succeeds with the cache on, it leaves 
 cache folder (`runs/<identity>.json`), named by everything its result depends on that can be read
 without the engine:
 
-- the command's arguments exactly as typed, and the working directory;
+- the command's arguments exactly as typed, the working directory and the home directory;
 - every FLOWZA_* environment variable (settings such as the CSV limits);
 - the workflow file's bytes;
 - the Python interpreter, and the size and modification time of every Flowza source file.
@@ -98,6 +98,7 @@ def identity(argv: Sequence[str], workflow_bytes: bytes) -> str:
         "format": RECORD_FORMAT,
         "argv": list(argv),
         "cwd": os.getcwd(),
+        "home": str(Path.home()),  # the default data and cache folders live under it
         "environment": settings,
         "workflow": hashlib.sha256(workflow_bytes).hexdigest(),
         "python": [sys.executable, sys.version],
