@@ -73,6 +73,7 @@ def run(
     from flowza.engine.executor import RunOptions, dataset_paths, run_workflow
     from flowza.engine.issues import ValidationFailed
     from flowza.engine.run_record import file_states, save_record
+    from flowza.nodes.registry import dataset_names
     from flowza.progress import ProgressPrinter, show_result
 
     settings = get_settings()
@@ -84,7 +85,8 @@ def run(
     if not directory.is_dir():
         fail(f"data directory {str(directory)!r} does not exist")
     cache = None if no_cache else Cache((cache_dir or settings.resolved_cache_dir()).expanduser())
-    record_inputs = file_states(dataset_paths(document, directory) or []) if cache is not None else []
+    readable = cache is not None and dataset_paths(document, directory) is not None
+    record_inputs = file_states([directory / name for name in dataset_names(document)]) if readable else []
     cancel = threading.Event()
     previous = signal.signal(signal.SIGINT, lambda *_: cancel.set())
     printer = ProgressPrinter(err, quiet=False)

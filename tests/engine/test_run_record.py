@@ -114,7 +114,7 @@ def remove_model_entry(project: dict[str, Path]) -> dict[str, Any]:
 
 
 def damage_record(project: dict[str, Path]) -> dict[str, Any]:
-    next((project["cache"] / "runs").glob("*.json")).write_text('{"format": 1, "inputs": "not a list"}')
+    next((project["cache"] / "runs").glob("*.json")).write_text('{"format": 2, "inputs": "not a list"}')
     return {}
 
 
@@ -150,6 +150,20 @@ def test_any_change_runs_the_engine(project: dict[str, Path], change: str) -> No
     assert rerun.engine_ran
     assert rerun.code == code, rerun.stderr
     assert set(rerun.statuses.values()) == statuses
+
+
+def test_a_dataset_link_pointed_at_another_file_runs_the_engine(project: dict[str, Path]) -> None:
+    """The new file has the same size and modification time: only where the link leads changed."""
+    data = project["data"]
+    shutil.copy2(data / "synthetic.csv", data / "copy.csv")
+    (data / "linked.csv").symlink_to(data / "synthetic.csv")
+    project["workflow"].write_text(json.dumps(classification_chain(dataset="linked.csv")))
+    assert flowza(project).code == 0
+    assert not flowza(project).engine_ran
+    (data / "linked.csv").unlink()
+    (data / "linked.csv").symlink_to(data / "copy.csv")
+    rerun = flowza(project)
+    assert rerun.engine_ran and rerun.code == 0
 
 
 def test_a_run_that_exports_a_file_leaves_no_record(project: dict[str, Path]) -> None:

@@ -11,14 +11,14 @@ without the engine:
 - the workflow file's bytes;
 - the Python interpreter, and the size and modification time of every Flowza source file.
 
-The record lists the datasets the run read (path, size, modification time), each node's cache
-entry, the metrics and the lint warnings. The `flowza` command (flowza.launcher) looks for it
-before anything else. When the datasets are unchanged and every entry is still in the cache, it
-prints what a fully cached run prints (every node `cached`, the same metrics and warnings) and
-exits 0. Anything else finds no record, or a stale one, and runs the engine: other arguments
-(`--set`, `--no-cache`, a template name, ...), an edited workflow file, a touched dataset, an
-entry removed from the cache, a changed setting, another Flowza. Runs that export files always
-run the engine, which places the files in the output folder again.
+The record lists the datasets the run read (path, the file it leads to, size, modification time),
+each node's cache entry, the metrics and the lint warnings. The `flowza` command (flowza.launcher)
+looks for it before anything else. When the datasets are unchanged and every entry is still in the
+cache, it prints what a fully cached run prints (every node `cached`, the same metrics and
+warnings) and exits 0. Anything else finds no record, or a stale one, and runs the engine: other
+arguments (`--set`, `--no-cache`, a template name, ...), an edited workflow file, a touched
+dataset, an entry removed from the cache, a changed setting, another Flowza. Runs that export files
+always run the engine, which places the files in the output folder again.
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-RECORD_FORMAT = 1
+RECORD_FORMAT = 2  # 2: a dataset's entry also names the file it leads to
 VALUE_OPTIONS = ("--data-dir", "--cache-dir")
 FLAG_OPTIONS = ("--json",)
 ENV_PREFIX = "FLOWZA_"
@@ -123,11 +123,11 @@ def _source_fingerprint() -> str:
 
 
 def file_states(paths: Sequence[Path]) -> list[list[Any]]:
-    """[path, size, modification time] of each file, taken before a run reads them."""
+    """[path, the file it leads to, size, modification time] of each file, taken before a run reads them."""
     states = []
     for path in paths:
-        stat = path.stat()
-        states.append([str(path.resolve()), stat.st_size, stat.st_mtime_ns])
+        stat = os.stat(path)
+        states.append([os.path.abspath(path), os.path.realpath(path), stat.st_size, stat.st_mtime_ns])
     return states
 
 
@@ -192,12 +192,13 @@ def _check(record: dict[str, Any], cache_root: Path) -> dict[str, float] | None:
 
 
 def _inputs_unchanged(inputs: list[list[Any]]) -> bool:
-    for path, size, modified in inputs:
+    """Each dataset still leads to the same file (a symbolic link may have moved), of the same size and age."""
+    for path, target, size, modified in inputs:
         try:
             stat = os.stat(path)
         except OSError:
             return False
-        if stat.st_size != size or stat.st_mtime_ns != modified:
+        if os.path.realpath(path) != target or stat.st_size != size or stat.st_mtime_ns != modified:
             return False
     return True
 
