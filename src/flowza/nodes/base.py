@@ -98,7 +98,7 @@ class NodeDef:
     stateful: bool
     module: str
     # False for a node that runs on pandas alone: the executor may import scikit-learn on another
-    # thread while it runs (see Cache.prepare_writers)
+    # thread while it runs (executor _Run.prepare_imports, cache.import_writers_in_background)
     needs_sklearn: bool = True
 
     @property
