@@ -13,7 +13,7 @@ from typing import Annotated, Any
 # Flowza uses no pydantic plugins. Looking for them reads every installed package's entry points
 # when the first model is defined: 10-15 ms of every command, 5% of a cached `flowza run`.
 # Set PYDANTIC_DISABLE_PLUGINS yourself (e.g. to "") to have pydantic load them.
-os.environ["PYDANTIC_DISABLE_PLUGINS"] = os.environ.get("PYDANTIC_DISABLE_PLUGINS", "__all__")
+os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
 
 import typer
 
@@ -70,7 +70,7 @@ def run(
     if _process.entry_point:
         tune_for_one_run()
     from flowza.engine.cache import Cache
-    from flowza.engine.executor import RunOptions, dataset_paths, run_workflow
+    from flowza.engine.executor import RunOptions, run_workflow
     from flowza.engine.issues import ValidationFailed
     from flowza.engine.run_record import file_states, save_record
     from flowza.nodes.registry import dataset_names
@@ -85,8 +85,8 @@ def run(
     if not directory.is_dir():
         fail(f"data directory {str(directory)!r} does not exist")
     cache = None if no_cache else Cache((cache_dir or settings.resolved_cache_dir()).expanduser())
-    readable = cache is not None and dataset_paths(document, directory) is not None
-    record_inputs = file_states([directory / name for name in dataset_names(document)]) if readable else []
+    recording = _process.entry_point and cache is not None  # a later `flowza` process may answer from it
+    record_inputs = file_states([directory / name for name in dataset_names(document)]) if recording else None
     cancel = threading.Event()
     previous = signal.signal(signal.SIGINT, lambda *_: cancel.set())
     printer = ProgressPrinter(err, quiet=False)
@@ -112,7 +112,7 @@ def run(
         if cache is not None:
             cache.close()
     show_result(printer, result, as_json)
-    if _process.entry_point and cache is not None:
+    if cache is not None and record_inputs is not None:
         save_record(sys.argv[1:], result, cache.root, record_inputs)
     code = 0 if result.status == "succeeded" else 1
     if _process.entry_point:

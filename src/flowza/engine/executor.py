@@ -283,7 +283,7 @@ def _collect(run: _Run, order: list[str]) -> tuple[dict[str, dict[str, Any]], di
     return metrics, files
 
 
-def dataset_paths(document: dict[str, Any] | Workflow, data_dir: Path) -> list[Path] | None:
+def _dataset_paths(document: dict[str, Any] | Workflow, data_dir: Path) -> list[Path] | None:
     """Files the workflow's dataset params name inside `data_dir`; None when one does not resolve."""
     from flowza.nodes.data.files import resolve_in_root
     from flowza.nodes.registry import dataset_names
@@ -320,7 +320,7 @@ def validate_for_run(document: dict[str, Any] | Workflow, options: RunOptions) -
     from flowza.engine.validate import build_graph, parse_workflow
 
     key = None
-    paths = dataset_paths(document, options.data_dir) if options.cache is not None else None
+    paths = _dataset_paths(document, options.data_dir) if options.cache is not None else None
     if options.cache is not None and paths is not None:
         for path in paths:
             options.cache.file_hashes.prefetch(path)  # hashed while validation reads the sample

@@ -115,18 +115,21 @@ def _source_fingerprint() -> str:
         subdirectories[:] = sorted(d for d in subdirectories if d != "__pycache__")
         for name in sorted(files):
             if name.endswith((".py", ".json")):
-                stat = os.stat(os.path.join(directory, name))
-                parts.append(
-                    f"{os.path.relpath(os.path.join(directory, name), root)}|{stat.st_size}|{stat.st_mtime_ns}"
-                )
+                path = os.path.join(directory, name)
+                stat = os.stat(path)
+                parts.append(f"{os.path.relpath(path, root)}|{stat.st_size}|{stat.st_mtime_ns}")
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()
 
 
-def file_states(paths: Sequence[Path]) -> list[list[Any]]:
-    """[path, the file it leads to, size, modification time] of each file, taken before a run reads them."""
+def file_states(paths: Sequence[Path]) -> list[list[Any]] | None:
+    """[path, the file it leads to, size, modification time] of each file, taken before a run reads
+    them; None when one cannot be read (the run fails then, and leaves no record)."""
     states = []
     for path in paths:
-        stat = os.stat(path)
+        try:
+            stat = os.stat(path)
+        except OSError:
+            return None
         states.append([os.path.abspath(path), os.path.realpath(path), stat.st_size, stat.st_mtime_ns])
     return states
 
