@@ -8,6 +8,11 @@ one workflow and exits gains from keeping freed memory for reuse instead, and fr
 interpreter without freeing every object one by one (0.3 s for a 1 GB run). The cyclic garbage
 collector, at its default thresholds, also walks the few hundred thousand objects that imports
 create again and again (0.17 s of a 3 s run); collecting less often cuts that to 0.05 s.
+
+pyarrow's buffers (the cache's Parquet reads and writes) come from its bundled mimalloc rather
+than from malloc: mimalloc keeps and reuses its own pages, so a rerun that reads a 220 MB table
+from the cache takes about 60 thousand page faults instead of 215 thousand (0.1-0.15 s of a
+1.8 s rerun here), and a cold run is no slower.
 """
 
 from __future__ import annotations
@@ -32,10 +37,10 @@ def tune_for_one_run() -> bool:
     less often; call before pandas loads.
 
     The malloc part applies to glibc only (elsewhere it changes nothing). pyarrow is pointed at
-    the same allocator, so its buffers reuse that memory too. Returns whether malloc was tuned.
+    its own mimalloc (unless ARROW_DEFAULT_MEMORY_POOL says otherwise). Returns whether malloc was tuned.
     """
     gc.set_threshold(*GC_THRESHOLDS)
-    os.environ.setdefault("ARROW_DEFAULT_MEMORY_POOL", "system")
+    os.environ.setdefault("ARROW_DEFAULT_MEMORY_POOL", "mimalloc")
     if sys.platform != "linux" or platform.libc_ver()[0] != "glibc":
         return False
     try:

@@ -7,6 +7,7 @@ run's, and the cache writes are on disk (a second process finds every node cache
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -55,7 +56,7 @@ def test_a_failed_run_process_exits_1_with_the_whole_document(tmp_path: Path) ->
     assert document["nodes"]["model"]["status"] == "skipped"
 
 
-def test_tuning_sets_the_collector_thresholds_and_glibc_malloc() -> None:
+def test_tuning_sets_the_collector_thresholds_glibc_malloc_and_the_arrow_pool() -> None:
     script = """
 import gc, platform, sys
 from flowza.one_shot import GC_THRESHOLDS, tune_for_one_run
@@ -65,8 +66,11 @@ assert tuned == (sys.platform == "linux" and platform.libc_ver()[0] == "glibc"),
 import numpy
 big = numpy.ones(64 * 2**20 // 8)  # served from the heap now, not a fresh mapping
 assert float(big.sum()) == big.size
+import pyarrow
+assert pyarrow.default_memory_pool().backend_name == "mimalloc", pyarrow.default_memory_pool().backend_name
 print("ok")
 """
-    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    environment = {k: v for k, v in os.environ.items() if k != "ARROW_DEFAULT_MEMORY_POOL"}
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120, env=environment)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "ok"
