@@ -25,12 +25,17 @@ TARGET = "scipy._lib._array_api"
 
 
 class _DocAsIs(dict[str, list[str]]):
-    """What `xp_capabilities` needs of a `FunctionDoc`: a Notes list to append to, and a text whose
-    first line (the signature) it drops. The text is the function's own docstring, unchanged."""
+    """What `xp_capabilities` needs of a `FunctionDoc`: sections to append to (any name, each a
+    list), and a text whose first line (the signature) it drops. The text is the function's own
+    docstring, unchanged."""
 
-    def __init__(self, function: Any) -> None:
-        super().__init__(Notes=[])
+    def __init__(self, function: Any, *args: Any, **kwargs: Any) -> None:
+        super().__init__()
         self.doc = getattr(function, "__doc__", None) or ""
+
+    def __missing__(self, section: str) -> list[str]:
+        self[section] = []
+        return self[section]
 
     def __str__(self) -> str:
         return "\n" + self.doc

@@ -7,7 +7,7 @@ import sys
 
 SCRIPT = """
 import sys
-from flowza.scipy_docs import TARGET, skip_doc_tables
+from flowza.scipy_docs import skip_doc_tables
 mode = sys.argv[1]
 if mode == "skip":
     assert skip_doc_tables()
