@@ -15,11 +15,12 @@ results are untouched. The hook removes itself once it has done this.
 from __future__ import annotations
 
 import importlib.abc
-import importlib.machinery
 import sys
 import threading
 from types import ModuleType
 from typing import Any
+
+from flowza.import_patch import spec_patched_after_load
 
 TARGET = "scipy._lib._array_api"
 
@@ -43,21 +44,13 @@ class _DocAsIs(dict[str, list[str]]):
 
 class _PatchOnLoad(importlib.abc.MetaPathFinder):
     def find_spec(self, name: str, path: Any, target: Any = None) -> Any:
-        if name != TARGET:
-            return None
-        spec = importlib.machinery.PathFinder.find_spec(name, path)
-        if spec is None or spec.loader is None or not hasattr(spec.loader, "exec_module"):
-            return spec
-        run_module = spec.loader.exec_module
+        return spec_patched_after_load(name, path, _use_docs_as_is) if name == TARGET else None
 
-        def exec_module(module: ModuleType) -> None:
-            run_module(module)
-            if hasattr(module, "FunctionDoc") and hasattr(module, "xp_capabilities"):
-                module.__dict__["FunctionDoc"] = _DocAsIs
-            remove_hook()
 
-        spec.loader.exec_module = exec_module  # type: ignore[method-assign]
-        return spec
+def _use_docs_as_is(module: ModuleType) -> None:
+    if hasattr(module, "FunctionDoc") and hasattr(module, "xp_capabilities"):
+        module.__dict__["FunctionDoc"] = _DocAsIs
+    remove_hook()
 
 
 _hook: _PatchOnLoad | None = None

@@ -16,6 +16,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
+from flowza.import_patch import spec_patched_after_load
 from flowza.nodes.base import NodeError
 from flowza.nodes.types import TrainedModel
 
@@ -93,18 +94,12 @@ class _LeanSkopsImport(importlib.abc.MetaPathFinder):
             return importlib.machinery.ModuleSpec(name, _ClusterStandIn())
         if name != "skops.io._utils":
             return None
-        spec = importlib.machinery.PathFinder.find_spec(name, path)
-        if spec is None or spec.loader is None:
-            return spec
-        loader, run_module = spec.loader, spec.loader.exec_module
+        return spec_patched_after_load(name, path, _find_no_public_type_names)
 
-        def exec_module(module: ModuleType) -> None:
-            run_module(module)
-            module.__dict__["_flowza_original_public_type_names"] = module.__dict__["get_public_type_names"]
-            module.__dict__["get_public_type_names"] = lambda *args, **kwargs: []
 
-        loader.exec_module = exec_module  # type: ignore[method-assign]
-        return spec
+def _find_no_public_type_names(module: ModuleType) -> None:
+    module.__dict__["_flowza_original_public_type_names"] = module.__dict__["get_public_type_names"]
+    module.__dict__["get_public_type_names"] = lambda *args, **kwargs: []
 
 
 class _ClusterStandIn(importlib.abc.Loader):
