@@ -7,6 +7,10 @@ seconds (busy inside a library call) is stopped for real: the watchdog writes th
 state itself and ends the worker's child process, which Celery replaces. A worker that finds the
 run is no longer its attempt (the reaper re-queued it) also ends its child, so it never writes
 over the new attempt.
+
+The watchdog owns a plain thread running `_watch` rather than being a `threading.Thread`: a subclass
+shares its attribute namespace with Thread's internals (a method named `_stop` once replaced the one
+`Thread.join()` calls, and every task ended in a TypeError).
 """
 
 from __future__ import annotations
@@ -36,7 +40,7 @@ def hard_exit(code: int) -> None:
     os._exit(code)
 
 
-class Watchdog(threading.Thread):
+class Watchdog:
     def __init__(
         self,
         sessions: sessionmaker[Session],
@@ -50,7 +54,6 @@ class Watchdog(threading.Thread):
         grace: float,
         exit_process: Callable[[int], None] = hard_exit,
     ) -> None:
-        super().__init__(name=f"flowza-watch-{run_id[:8]}", daemon=True)
         self.sessions = sessions
         self.run_id = run_id
         self.attempt = attempt
@@ -63,11 +66,22 @@ class Watchdog(threading.Thread):
         self.done = threading.Event()
         self.stop_since: float | None = None
         self.final: tuple[str, str] | None = None
+        self._thread = threading.Thread(target=self._watch, name=f"flowza-watch-{run_id[:8]}", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
 
     def finish(self) -> None:
+        """The run ended by itself: stop watching (after the current tick)."""
         self.done.set()
 
-    def run(self) -> None:
+    def join(self, timeout: float | None = None) -> None:
+        self._thread.join(timeout)
+
+    def is_alive(self) -> bool:
+        return self._thread.is_alive()
+
+    def _watch(self) -> None:
         deadline = time.monotonic() + self.timeout
         while not self.done.wait(self.tick):
             try:
@@ -84,10 +98,10 @@ class Watchdog(threading.Thread):
                     self.exit_process(EXIT_STOPPED)
                 return  # else our own run just finished it
             if cancel and self.final is None:
-                self._stop("cancelled", CANCELLED_HARD, None)
+                self._ask_to_stop("cancelled", CANCELLED_HARD, None)
             elif time.monotonic() > deadline and self.final is None:
                 reason = TIMEOUT_REASON.format(seconds=self.timeout)
-                self._stop("failed", reason, reason)
+                self._ask_to_stop("failed", reason, reason)
             if self.stop_since is not None and time.monotonic() - self.stop_since > self.grace:
                 self._hard_stop()
                 return
@@ -99,7 +113,7 @@ class Watchdog(threading.Thread):
         except SQLAlchemyError:
             return False
 
-    def _stop(self, status: str, error: str, reason: str | None) -> None:
+    def _ask_to_stop(self, status: str, error: str, reason: str | None) -> None:
         self.final = (status, error)
         self.stop_since = time.monotonic()
         if reason is None:
