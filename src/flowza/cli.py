@@ -21,7 +21,6 @@ from flowza import __version__
 from flowza.cli_support import UsageError, apply_overrides, read_workflow
 from flowza.commands import register_all
 from flowza.config import get_settings
-from flowza.one_shot import exit_now, tune_for_one_run
 from flowza.terminal import StderrLines
 
 app = typer.Typer(
@@ -67,8 +66,6 @@ def run(
     up_to: Annotated[str | None, typer.Option("--up-to", help="Run only this node and what it needs")] = None,
 ) -> None:
     """Run a workflow, showing per-node progress on stderr."""
-    if _process.entry_point:
-        tune_for_one_run()
     from flowza.engine.cache import Cache
     from flowza.engine.executor import RunOptions, run_workflow
     from flowza.engine.issues import ValidationFailed
@@ -114,10 +111,7 @@ def run(
     show_result(printer, result, as_json)
     if cache is not None and record_inputs is not None:
         save_record(sys.argv[1:], result, cache.root, record_inputs)
-    code = 0 if result.status == "succeeded" else 1
-    if _process.entry_point:
-        exit_now(code)
-    raise typer.Exit(code)
+    raise typer.Exit(0 if result.status == "succeeded" else 1)
 
 
 @app.command()
