@@ -1,5 +1,5 @@
 // End-to-end tests of the editor against a real `flowza serve` in Debian's Chromium.
-// Scenarios (a), (b), (c) of issue 5. Usage: node e2e/run.mjs [--screenshots] [--keep-open]
+// Scenarios (a), (b), (c) of issue 5. Usage: node e2e/run.mjs [--screenshots] [--only=abcdefgh]
 import assert from "node:assert/strict";
 import { readFileSync, mkdirSync } from "node:fs";
 import { join, resolve } from "node:path";
@@ -342,14 +342,23 @@ async function scenarioE(page) {
   await page.locator("#param-train_test_split-target").selectOption("price");
   await selectNode(page, "random_forest");
   await page.locator("#param-random_forest-n_estimators").fill("30");
+  // with the results drawer on its Log tab (issue 23: a new log line used to blank the page)
+  await page.getByTestId("drawer-tab-log").click();
   await page.getByTestId("run").click();
+  await page.locator(".log-line").nth(1).waitFor({ timeout: 30_000 });
+  assertEditorAlive(page, "after Run with the Log tab open");
   await page.locator('[data-testid="node-random_forest"][data-status="running"]').waitFor({ timeout: 60_000 });
   await page.getByTestId("cancel-run").click();
   await page.getByTestId("toast-info").filter({ hasText: "Run cancelled" }).waitFor({ timeout: 90_000 });
   await page.getByTestId("run").waitFor();
   assert.equal(await page.getByTestId("node-random_forest").getAttribute("data-status"), "cancelled");
   assert.equal(await page.getByTestId("node-load_csv").getAttribute("data-status"), "succeeded");
-  console.log("  (e) cancel a running random forest: ok");
+  await page.locator(".log-line", { hasText: "cancelled" }).first().waitFor();
+  assert.ok(await page.locator(".topbar").isVisible(), "the top bar is still there");
+  assert.equal(await page.locator(".react-flow__node").count(), 4, "the canvas still shows the nodes");
+  assertEditorAlive(page, "after Cancel with the Log tab open");
+  await page.getByTestId("drawer-tab-output").click();
+  console.log("  (e) cancel a running random forest with the Log tab open: ok");
 }
 
 async function scenarioH(page) {
@@ -451,24 +460,44 @@ async function scenarioG(browser) {
   }
 }
 
+// Uncaught errors in the main page; a scenario can check them as it goes.
+const pageErrors = new WeakMap();
+
+function assertEditorAlive(page, when) {
+  assert.deepEqual(pageErrors.get(page) ?? [], [], `no uncaught errors in the page ${when}`);
+}
+
 async function main() {
   const server = await startServer();
   const browser = await launchBrowser();
   let failed = false;
   const page = await browser.newPage({ viewport: { width: 1920, height: 1080 }, deviceScaleFactor: 1 });
   const consoleErrors = [];
+  pageErrors.set(page, consoleErrors);
   page.on("pageerror", (e) => consoleErrors.push(String(e)));
   page.on("dialog", (d) => void d.accept());
+  const consoleMessages = [];
+  page.on("console", (m) => {
+    if (m.type() === "error") consoleMessages.push(`${m.text()} (${m.location().url ?? ""})`);
+  });
+  // --only=be runs scenarios b and e alone (they set up what they need; c needs b, d needs a)
+  const only = process.argv.find((a) => a.startsWith("--only="))?.slice("--only=".length).toLowerCase();
+  const wanted = (letter) => !only || only.includes(letter);
   try {
     console.log(`flowza serve at ${server.url}`);
-    await scenarioA(page, server.url);
-    await scenarioB(page);
-    await scenarioC(page);
-    await scenarioD(page);
-    await scenarioE(page);
-    await scenarioF(page);
-    await scenarioH(page);
-    await scenarioG(browser);
+    if (wanted("a")) await scenarioA(page, server.url);
+    else {
+      await page.goto(server.url);
+      await ready(page);
+    }
+    if (wanted("b")) await scenarioB(page);
+    if (wanted("c")) await scenarioC(page);
+    if (wanted("d")) await scenarioD(page);
+    if (wanted("e")) await scenarioE(page);
+    if (wanted("f")) await scenarioF(page);
+    if (wanted("h")) await scenarioH(page);
+    if (wanted("g")) await scenarioG(browser);
+    console.log("console errors:", consoleMessages);
     assert.deepEqual(consoleErrors, [], "no uncaught errors in the page");
     console.log("e2e: all scenarios passed");
   } catch (error) {

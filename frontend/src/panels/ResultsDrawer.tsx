@@ -11,7 +11,11 @@ function LogTab() {
   const log = useUi((s) => s.log);
   const clear = useUi((s) => s.clearLog);
   const end = useRef<HTMLDivElement>(null);
-  useEffect(() => end.current?.scrollIntoView({ block: "end" }), [log.length]);
+  // A block body: an effect may return only a cleanup function, and scrollIntoView returns a
+  // Promise in current Chromium, which React would later call as the cleanup (a blank page).
+  useEffect(() => {
+    end.current?.scrollIntoView({ block: "end" });
+  }, [log.length]);
   if (!log.length) return <div className="empty">Run events appear here.</div>;
   return (
     <div className="log">
