@@ -1,5 +1,5 @@
 """`python -m flowza`: the same as the `flowza` command."""
 
-from flowza.launcher import main
+from flowza.cli import main
 
 main()

@@ -69,8 +69,6 @@ def run(
     from flowza.engine.cache import Cache
     from flowza.engine.executor import RunOptions, run_workflow
     from flowza.engine.issues import ValidationFailed
-    from flowza.engine.run_record import file_states, save_record
-    from flowza.nodes.registry import dataset_names
     from flowza.progress import ProgressPrinter, show_result
 
     settings = get_settings()
@@ -82,8 +80,6 @@ def run(
     if not directory.is_dir():
         fail(f"data directory {str(directory)!r} does not exist")
     cache = None if no_cache else Cache((cache_dir or settings.resolved_cache_dir()).expanduser())
-    recording = _process.entry_point and cache is not None  # a later `flowza` process may answer from it
-    record_inputs = file_states([directory / name for name in dataset_names(document)]) if recording else None
     cancel = threading.Event()
     previous = signal.signal(signal.SIGINT, lambda *_: cancel.set())
     printer = ProgressPrinter(err, quiet=False)
@@ -109,8 +105,6 @@ def run(
         if cache is not None:
             cache.close()
     show_result(printer, result, as_json)
-    if cache is not None and record_inputs is not None:
-        save_record(sys.argv[1:], result, cache.root, record_inputs)
     raise typer.Exit(0 if result.status == "succeeded" else 1)
 
 
@@ -207,17 +201,8 @@ def demo(
     sys.exit(run_command.main(["run", *args], standalone_mode=False) or 0)
 
 
-class _Process:
-    """Whether this module runs as the `flowza` process itself (not inside tests or another program)."""
-
-    entry_point = False
-
-
-_process = _Process()
-
-
 def main() -> None:
-    _process.entry_point = True
+    """The `flowza` command and `python -m flowza`."""
     app()
 
 

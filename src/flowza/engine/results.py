@@ -1,8 +1,4 @@
-"""What a run reports: each node's status and timing, the metrics, the exported files.
-
-Kept apart from the executor so that answering a run from its record (run_record) needs no
-engine imports.
-"""
+"""What a run reports: each node's status and timing, the metrics, the exported files."""
 
 from __future__ import annotations
 
