@@ -3,17 +3,11 @@
 from __future__ import annotations
 
 import json
-import os
 import signal
 import sys
 import threading
 from pathlib import Path
 from typing import Annotated, Any
-
-# Flowza uses no pydantic plugins. Looking for them reads every installed package's entry points
-# when the first model is defined: 10-15 ms of every command, 5% of a cached `flowza run`.
-# Set PYDANTIC_DISABLE_PLUGINS yourself (e.g. to "") to have pydantic load them.
-os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
 
 import typer
 
