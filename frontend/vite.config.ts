@@ -12,5 +12,5 @@ export default defineConfig({
   server: {
     proxy: { "/api": { target: process.env.FLOWZA_API ?? "http://127.0.0.1:8000", changeOrigin: true } },
   },
-  test: { include: ["test/**/*.test.ts"], environment: "node" },
+  test: { include: ["test/**/*.test.{ts,tsx}"], environment: "node" },
 });

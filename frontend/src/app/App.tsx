@@ -8,6 +8,7 @@ import { isDirty, useEditor } from "../editor/store";
 import { DatasetDialog, DatasetsPanel } from "../panels/DatasetsPanel";
 import { ConfirmDialog, GenerateDialog, LoginDialog, ShortcutsDialog, TemplatesDialog, Toasts, VersionsDialog, WorkflowsDialog } from "../panels/Dialogs";
 import { Inspector } from "../panels/Inspector";
+import { PanelBoundary } from "../panels/PanelBoundary";
 import { Palette } from "../panels/Palette";
 import { ResultsDrawer } from "../panels/ResultsDrawer";
 import { restoreSession, saveDraft } from "./actions";
@@ -27,10 +28,14 @@ function SidePanel({ loading, error }: { loading: boolean; error: string | null 
       </div>
       {/* both stay mounted, so an upload in progress survives switching tabs */}
       <div className="side-pane" hidden={tab !== "nodes"}>
-        <Palette loading={loading} error={error} />
+        <PanelBoundary name="nodes">
+          <Palette loading={loading} error={error} />
+        </PanelBoundary>
       </div>
       <div className="side-pane" hidden={tab !== "datasets"}>
-        <DatasetsPanel />
+        <PanelBoundary name="datasets">
+          <DatasetsPanel />
+        </PanelBoundary>
       </div>
     </aside>
   );
@@ -141,12 +146,18 @@ export function App() {
               </div>
             </div>
           ) : (
-            <Canvas />
+            <PanelBoundary name="canvas" className="canvas">
+              <Canvas />
+            </PanelBoundary>
           )}
-          <ResultsDrawer />
+          <PanelBoundary name="results" className="drawer">
+            <ResultsDrawer />
+          </PanelBoundary>
         </div>
         <aside className="inspector">
-          <Inspector />
+          <PanelBoundary name="inspector">
+            <Inspector />
+          </PanelBoundary>
         </aside>
       </div>
       <Dialogs />
