@@ -141,6 +141,35 @@ def tips_workflow() -> dict[str, Any]:
     )
 
 
+def titanic_xgboost_workflow() -> dict[str, Any]:
+    """Issue 23, item 3: XGBoost on a 0/1 integer target (its exported script used to crash in the metrics)."""
+    return workflow(
+        "Titanic: XGBoost on survived",
+        [
+            ("load", "load_csv", {"dataset": "titanic.csv"}),
+            ("drop", "drop_columns", {"columns": ["alive"]}),
+            ("split", "train_test_split", {"target": "survived", "seed": 4}),
+            ("impute", "impute", {}),
+            ("encode", "encode_categorical", {}),
+            ("scale", "normalize", {}),
+            ("boost", "xgboost", {"n_estimators": 30}),
+            ("eval", "evaluate", {}),
+            ("eval_rows", "evaluate", {}),
+        ],
+        [
+            ("load", "drop"),
+            ("drop", "split"),
+            ("split", "impute"),
+            ("impute", "encode"),
+            ("encode", "scale"),
+            ("scale", "boost"),
+            ("boost", "eval"),
+            ("boost", "eval_rows", "model"),
+            ("load", "eval_rows", "data"),  # raw rows through the whole pipeline
+        ],
+    )
+
+
 CASES: dict[str, Any] = {
     "template-binary-titanic": lambda: template("binary_classification", "titanic.csv", "survived"),
     "template-multiclass-penguins": lambda: template("multiclass_classification", "penguins.csv", "species"),
@@ -150,6 +179,7 @@ CASES: dict[str, Any] = {
     "template-xgboost-iris": lambda: template("normalize_xgboost_export", "iris.csv", "species"),
     "template-data-cleaning-penguins": lambda: template("data_cleaning", "penguins.csv"),
     "titanic": titanic_workflow,
+    "titanic-xgboost": titanic_xgboost_workflow,
     "iris": iris_workflow,
     "penguins": penguins_workflow,
     "mpg": mpg_workflow,

@@ -161,7 +161,7 @@ SCORE = Helper(
     raw = np.asarray(scorer.predict(X))
     proba = np.asarray(scorer.predict_proba(X)) if task == "classification" else None
     if label_encoded:
-        raw = np.asarray(classes, dtype=object)[raw.astype(int)]
+        raw = np.asarray(classes)[raw.astype(int)]  # the labels in their own dtype, as Flowza decodes them
     return raw, proba''',
     (NP,),
 )

@@ -106,7 +106,7 @@ def training_snippet(
     if encode_labels:
         lines += [
             f"if {v['label_encoded']}:  # back from class indexes to the labels",
-            f"    {v['y_pred']} = np.asarray({v['classes']}, dtype=object)[{v['y_pred']}.astype(int)]",
+            f"    {v['y_pred']} = np.asarray({v['classes']})[{v['y_pred']}.astype(int)]",
         ]
     proba = f"np.asarray({v['estimator']}.predict_proba({v['X_holdout']}))"
     if task == "classification":
