@@ -6,7 +6,8 @@ import { useEffect, useRef, useState } from "react";
 import { useShallow } from "zustand/react/shallow";
 import { isDirty, useEditor } from "../editor/store";
 import { exportCode, exportJson, importJson, newWorkflow, saveWorkflow } from "./actions";
-import { cancelRun, isRunActive, runWorkflow } from "./runs";
+import { cancelRun, runWorkflow } from "./runs";
+import { isRunActive } from "./runState";
 import { useUi } from "./ui";
 
 function NameField() {

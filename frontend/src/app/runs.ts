@@ -6,6 +6,7 @@ import { ancestors } from "../editor/graph";
 import { isDirty, useEditor } from "../editor/store";
 import { saveWorkflow } from "./actions";
 import { keys, queryClient } from "./query";
+import { FINAL_RUN_STATUSES as FINAL } from "./runState";
 import { useUi } from "./ui";
 
 const ui = () => useUi.getState();
@@ -40,8 +41,6 @@ function stopFollowing(): void {
   if (poller !== null) window.clearInterval(poller);
   poller = null;
 }
-
-const FINAL = new Set(["succeeded", "failed", "cancelled", "canceled", "error"]);
 
 /** The run ended (its final event arrived, or polling saw a final status): show the outcome. */
 async function finishRun(runId: string, finalStatus: string | null): Promise<void> {
@@ -206,8 +205,4 @@ export async function cancelRun(): Promise<void> {
     }
     ui().toast("error", `Could not cancel: ${message(error)}`);
   }
-}
-
-export function isRunActive(status: string | undefined): boolean {
-  return !!status && !FINAL.has(status);
 }

@@ -7,6 +7,7 @@ import { api, ApiError } from "../api/client";
 import type { Artifact, NodeOutput } from "../api/types";
 import { downloadFile } from "../app/actions";
 import { keys } from "../app/query";
+import { isRunActive } from "../app/runState";
 import { PredictedVsActual, Residuals } from "../charts/Charts";
 import { formatValue, STATUS_LABELS } from "../editor/looks";
 import { useEditor } from "../editor/store";
@@ -53,6 +54,8 @@ function PredictionCharts({ output }: { output: NodeOutput }) {
   );
 }
 
+const notReady = (error: unknown): boolean => error instanceof ApiError && error.status === 409;
+
 function OutputView({ runId, nodeId, nodeType }: { runId: string; nodeId: string; nodeType: string }) {
   const [port, setPort] = useState<string | null>(null);
   const [offset, setOffset] = useState(0);
@@ -67,10 +70,13 @@ function OutputView({ runId, nodeId, nodeType }: { runId: string; nodeId: string
     queryKey: [...keys.output(runId, nodeId, offset, limit), port, part],
     queryFn: () => api.nodeOutput(runId, nodeId, port, offset, limit, part),
     placeholderData: (prev) => prev,
-    retry: false,
+    // 409 is "not stored yet" (the run's record is being written): ask again shortly
+    retry: (count, error) => notReady(error) && count < 5,
+    retryDelay: 800,
   });
   const artifacts = useQuery({ queryKey: ["run", runId, "artifacts"], queryFn: () => api.artifacts(runId) });
   if (q.isLoading) return <div className="empty">Loading the output…</div>;
+  if (q.error && notReady(q.error)) return <div className="empty" data-testid="output-not-ready">The output is not stored yet — try again in a moment.</div>;
   if (q.error) return <div className="empty error-text">{q.error instanceof ApiError ? q.error.message : String(q.error)}</div>;
   const out = q.data!;
   return (
@@ -170,6 +176,10 @@ export function OutputTab() {
   if (state.status !== "succeeded" && state.status !== "cached") {
     const words: Record<string, string> = { skipped: "was skipped because a node before it failed.", cancelled: "was cancelled.", running: "is running…", queued: "is waiting for its turn…", pending: "is waiting for its turn…" };
     return <div>{header}<div className="empty">This node {words[state.status] ?? state.status}</div></div>;
+  }
+  if (isRunActive(run.status)) {
+    // the server stores where each output lives with the run's final state: read it after that
+    return <div>{header}<div className="empty" data-testid="output-after-run">Done. Its output can be previewed as soon as the run ends.</div></div>;
   }
   return (
     <div>

@@ -3,6 +3,7 @@ import { useQueries, useQuery } from "@tanstack/react-query";
 import { api } from "../api/client";
 import type { Dataset } from "../api/types";
 import { keys } from "../app/query";
+import { outputReadable } from "../app/runState";
 import { ancestors } from "../editor/graph";
 import { useEditor } from "../editor/store";
 import { useShallow } from "zustand/react/shallow";
@@ -26,7 +27,7 @@ export interface UpstreamColumns {
   loading: boolean;
 }
 
-/** The node feeding this node's table input, and whether the last run has its output. */
+/** The node feeding this node's table input, when the last run's output of it can be read. */
 function useParentOutput(nodeId: string): { runId: string; parentId: string } | null {
   return useEditor(
     useShallow((s) => {
@@ -34,8 +35,7 @@ function useParentOutput(nodeId: string): { runId: string; parentId: string } | 
       const spec = node && s.catalog[node.data.type];
       const input = spec?.inputs.find((p) => p.type === "data");
       const edge = input && s.edges.find((e) => e.target === nodeId && e.targetHandle === input.name);
-      const state = edge && s.run?.nodes[edge.source];
-      if (!edge || !s.run || !state || (state.status !== "succeeded" && state.status !== "cached")) return null;
+      if (!edge || !s.run || !outputReadable(s.run, edge.source)) return null;
       return { runId: s.run.id, parentId: edge.source };
     }),
   );
