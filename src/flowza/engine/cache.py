@@ -58,8 +58,7 @@ def import_writers() -> None:
     """Import what writing an entry needs (pyarrow.parquet, skops and so scikit-learn), once per process.
 
     A caller waits for an import another thread has begun: two threads importing scikit-learn
-    modules on their own can deadlock in the import system (_DeadlockError), and skops is
-    imported with stand-in modules briefly in `sys.modules` (model_files.skops_io).
+    modules on their own can deadlock in the import system (_DeadlockError).
     """
     global _writers_imported
     if _writers_imported:
