@@ -5,19 +5,13 @@ BIN := $(VENV)/bin
 FLOWZA_DATA_DIR ?= $(HOME)/.flowza/data
 export FLOWZA_DATA_DIR
 
-.PHONY: install bytecode run test lint bench clean frontend frontend-test
+.PHONY: install run test lint bench clean frontend frontend-test
 
 $(BIN)/flowza: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[dev]'
-	$(MAKE) bytecode
 	touch $(BIN)/flowza
-
-# An editable install compiles nothing; with PYTHONDONTWRITEBYTECODE set, every `flowza` command
-# would then compile Flowza's own modules again (0.12 s of a 0.5 s warm `flowza run` here).
-bytecode:
-	$(BIN)/python -m compileall -q src/flowza
 
 install: $(BIN)/flowza
 
@@ -53,7 +47,7 @@ lint: install
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/mypy
 
-bench: install bytecode
+bench: install
 	$(BIN)/python benchmarks/engine.py
 	$(BIN)/python benchmarks/api.py
 
