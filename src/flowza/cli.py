@@ -39,11 +39,19 @@ def _data_dir(option: Path | None) -> Path:
     return (option or get_settings().resolved_data_dir()).expanduser()
 
 
-@app.callback()
-def _main(version: Annotated[bool, typer.Option("--version", help="Print the version and exit")] = False) -> None:
-    if version:
+def _print_version(value: bool) -> None:
+    if value:
         typer.echo(__version__)
         raise typer.Exit(0)
+
+
+@app.callback()
+def _main(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_print_version, is_eager=True, help="Print the version and exit")
+    ] = False,
+) -> None:
+    """Flowza: build, run and export machine-learning workflows."""
 
 
 @app.command()

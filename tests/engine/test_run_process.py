@@ -51,3 +51,11 @@ def test_a_failed_run_process_exits_1_with_the_whole_document(tmp_path: Path) ->
     assert document["status"] == "failed"
     assert document["nodes"]["load"]["status"] == "failed" and "line 5501" in document["nodes"]["load"]["error"]
     assert document["nodes"]["model"]["status"] == "skipped"
+
+
+def test_version_option_prints_the_version() -> None:
+    from flowza import __version__
+
+    done = subprocess.run([sys.executable, "-m", "flowza", "--version"], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == __version__
