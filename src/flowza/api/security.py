@@ -39,7 +39,7 @@ def install(app: FastAPI, state: ServerState, prefix: str) -> None:
     state.datasets.limits = settings.csv_limits()
     service = AuthService(state.sessions, settings.token_days)
     app.state.flowza_auth = service
-    app.state.flowza_login_throttle = LoginThrottle()
+    app.state.flowza_login_throttle = LoginThrottle(state.sessions)
     app.include_router(auth_router, prefix=prefix)
     app.include_router(users_router, prefix=prefix)
     # Added last runs first: limits, then the gate, then the read cache, then the routes.

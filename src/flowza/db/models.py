@@ -157,3 +157,17 @@ class ApiTokenRow(Base):
     expires_at: Mapped[datetime | None] = mapped_column(default=None)
     last_used_at: Mapped[datetime | None] = mapped_column(default=None)
     revoked_at: Mapped[datetime | None] = mapped_column(default=None)
+
+
+class LoginAttemptRow(Base):
+    """Login attempts in the current window of one (user name, client address) pair.
+
+    The row with client "" counts one name's attempts from every client. Rows whose window has
+    ended are deleted (flowza.auth.throttle), so the table holds only the last few minutes.
+    """
+
+    __tablename__ = "login_attempts"
+    name: Mapped[str] = mapped_column(String(100), primary_key=True)
+    client: Mapped[str] = mapped_column(String(64), primary_key=True)
+    attempts: Mapped[int] = mapped_column(Integer)
+    window_ends: Mapped[float] = mapped_column(Float, index=True)  # Unix time, shared by every server

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+import math
 from datetime import datetime
 
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
-from starlette.concurrency import run_in_threadpool
 
 from flowza.api.deps import StateDep, UserDep
 from flowza.api.errors import ApiError, not_found
@@ -74,27 +74,27 @@ def account_out(account: Account, auth_on: bool) -> AccountOut:
     responses={
         401: {"description": "Wrong user name or password, or the account is disabled"},
         429: {
-            "description": "Too many failed logins for this user name in the last minute",
+            "description": "Too many failed logins for this user name from this address (or from everywhere)",
             "headers": {"Retry-After": {"description": "Seconds to wait", "schema": {"type": "integer"}}},
         },
     },
 )
-async def login(body: LoginRequest, request: Request) -> Response:
+def login(body: LoginRequest, request: Request) -> Response:
     throttle: LoginThrottle = request.app.state.flowza_login_throttle
-    wait = throttle.retry_after(body.username)
-    if wait > 0:
-        seconds = str(int(wait) + 1)
+    client = request.client.host if request.client is not None else None
+    reservation = throttle.reserve(body.username, client)  # before the password is checked: atomic budget
+    if not reservation.allowed:
+        seconds = str(math.ceil(reservation.retry_after))
         return JSONResponse(
             {"detail": f"too many failed logins for this user name; try again in {seconds} s"},
             status_code=429,
             headers={"Retry-After": seconds},
         )
     try:
-        issued = await run_in_threadpool(auth_service(request).login, body.username, body.password)
+        issued = auth_service(request).login(body.username, body.password)
     except BadCredentials as exc:
-        throttle.failed(body.username)
         raise ApiError(401, str(exc)) from None
-    throttle.succeeded(body.username)
+    throttle.succeeded(body.username, client)
     answer = TokenResponse(access_token=issued.token, expires_at=issued.expires_at)
     return JSONResponse(answer.model_dump(mode="json"))
 
