@@ -11,7 +11,15 @@ import nbformat
 from nbformat import v4
 
 from flowza.codegen.build import ExportPlan, Section
-from flowza.codegen.render import final_block, header_lines, helpers_block, imports_block, settings_block
+from flowza.codegen.render import (
+    final_block,
+    header_lines,
+    helpers_block,
+    imports_block,
+    install_lines,
+    python_version,
+    settings_block,
+)
 
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#|~<>$&])")
 
@@ -49,10 +57,24 @@ def _node_markdown(section: Section, index: int) -> str:
 
 def render_notebook(plan: ExportPlan, data_dir_default: str = ".") -> Any:
     title = [f"# {md(plan.workflow.name)}", ""] + [md(line) + "  " for line in header_lines(plan)[1:]]
-    title += ["", "Run the cells from top to bottom; set `DATA_DIR` below to the folder holding the CSV files."]
+    pip, notes = install_lines(plan, notebook=True)
+    title += [
+        "",
+        f"Needs Python {python_version()} (or newer), Jupyter and these packages, "
+        "at the versions it was exported with:",
+        "",
+        "```",
+        pip,
+        "```",
+        *(md(note) for note in notes),
+        "",
+        "Run the cells from top to bottom; set `DATA_DIR` below to the folder holding the CSV files.",
+    ]
     cells = [v4.new_markdown_cell("\n".join(title))]
     cells.append(
-        v4.new_code_cell(imports_block(plan.imports(notebook=True)) + "\n\n" + settings_block(data_dir_default))
+        v4.new_code_cell(
+            f"# {pip}\n" + imports_block(plan.imports(notebook=True)) + "\n\n" + settings_block(data_dir_default)
+        )
     )
     if plan.helpers:
         cells.append(v4.new_markdown_cell("Helper functions: the same rules Flowza applies, written out."))

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import sys
 from collections import defaultdict
 
 from flowza import __version__
 from flowza.codegen.build import ExportPlan, Section
+from flowza.codegen.requirements import alternative_names, pip_line, requirements
 from flowza.codegen.snippet import Import, lit
 
 STDLIB = {"csv", "json", "os", "pathlib", "typing"}
@@ -38,11 +40,22 @@ def header_lines(plan: ExportPlan) -> list[str]:
     lines = [
         f"Workflow: {lit(workflow.name)}",
         f"Workflow version: {version}",
-        f"Exported by Flowza {__version__}: plain pandas and scikit-learn code that reproduces the Flowza run.",
+        f"Exported by Flowza {__version__}: Python code that reproduces the Flowza run.",
     ]
     if workflow.description:
         lines.append(f"Description: {lit(workflow.description)}")
     return [one_line(line) for line in lines]
+
+
+def install_lines(plan: ExportPlan, notebook: bool = False) -> tuple[str, list[str]]:
+    """The `pip install` line of exactly the packages the file imports, pinned to the versions
+    installed at export time, and notes on other names a package is published under."""
+    found = requirements(plan.imports(notebook=notebook))
+    return pip_line(found), alternative_names(found)
+
+
+def python_version() -> str:
+    return f"{sys.version_info.major}.{sys.version_info.minor}"
 
 
 def settings_block(data_dir_default: str) -> str:

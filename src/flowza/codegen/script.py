@@ -8,8 +8,10 @@ from flowza.codegen.render import (
     header_lines,
     helpers_block,
     imports_block,
+    install_lines,
     one_line,
     params_line,
+    python_version,
     section_title,
     settings_block,
 )
@@ -18,7 +20,14 @@ RULE = "# " + "-" * 98
 
 
 def render_script(plan: ExportPlan, data_dir_default: str = ".") -> str:
-    header = [*header_lines(plan), "Run: DATA_DIR=/folder/with/the/csv/files python this_file.py"]
+    pip, notes = install_lines(plan)
+    header = [
+        *header_lines(plan),
+        f"Needs Python {python_version()} (or newer) and these packages, at the versions it was exported with:",
+        f"  {pip}",
+        *(f"  ({note})" for note in notes),
+        "Run: DATA_DIR=/folder/with/the/csv/files python this_file.py",
+    ]
     parts = ["\n".join(f"# {line}" for line in header)]
     parts.append(imports_block(plan.imports()))
     parts.append(settings_block(data_dir_default))

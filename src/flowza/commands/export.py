@@ -23,7 +23,7 @@ def register(app: typer.Typer) -> None:
             list[str] | None, typer.Option("--set", help="Override a param: NODE.PARAM=VALUE (repeatable)")
         ] = None,
     ) -> None:
-        """Export a workflow as plain pandas + scikit-learn code that reproduces its run."""
+        """Export a workflow as Python code that reproduces its run (its header pins the packages it needs)."""
         from rich.console import Console
 
         from flowza.cli_support import UsageError, apply_overrides, read_workflow

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from flowza.nodes.base import Context, InferContext, node
-from flowza.nodes.export.model_files import FORMAT_EXTENSIONS, write_model
+from flowza.nodes.export.model_files import ALLOWED_TYPES, FORMAT_EXTENSIONS, write_model
 from flowza.nodes.schema import FileShape, Shape
 from flowza.nodes.types import FILE, MODEL, ExportedFile, TrainedModel
 
@@ -68,10 +68,14 @@ def code(params: Params, names: Names) -> Snippet:
         )
     if params.format == "joblib":
         imports = (Import("joblib"),)
-        lines.append(f"joblib.dump({model.pipeline}, {path})")
+        lines += [
+            f"joblib.dump({model.pipeline}, {path})",
+            "# joblib.load(path) unpickles the file, which can run any code in it: load only files you made",
+        ]
     else:
         imports = (Import("skops.io", alias="sio"),)
         lines.append(f"sio.dump({model.pipeline}, {path})")
+        lines += _skops_load_lines(names.var("trusted"), names.var("reloaded"), path)
     lines.append(f'print("model saved to", {path})')
     return Snippet(
         code="\n".join(lines),
@@ -79,3 +83,17 @@ def code(params: Params, names: Names) -> Snippet:
         outputs={"file": FileRef(path)},
         explanation=f"Saves the trained pipeline (preprocessing + model) as a {params.format} file.",
     )
+
+
+def _skops_load_lines(trusted: str, reloaded: str, path: str) -> list[str]:
+    """Source that loads the saved file back the way Flowza does, naming the types it trusts."""
+    from flowza.codegen.snippet import lit
+
+    listed = "".join(f"\n    {lit(name)}," for name in sorted(ALLOWED_TYPES))
+    return [
+        "# skops.io.load refuses every type it does not trust by default, so loading this file needs",
+        "# trusted=[...]: the fixed list of types Flowza writes (never trusted=True, and never the list",
+        "# sio.get_untrusted_types() reads from a file, which would trust whatever the file holds)",
+        f"{trusted} = [{listed}\n]",
+        f"{reloaded} = sio.load({path}, trusted={trusted})  # load the model like this wherever you use it",
+    ]
