@@ -25,9 +25,15 @@ _HASH_CHUNK = 8 * 1024 * 1024
 
 
 def cache_key(
-    node_type: str, version: int, params: dict[str, Any], upstream: list[tuple[str, str, str]], files: list[str]
+    node_type: str,
+    version: int,
+    params: dict[str, Any],
+    upstream: list[tuple[str, str, str]],
+    files: list[str],
+    scope: str = "",
 ) -> str:
-    document = {
+    """The key of a node's outputs; a non-empty `scope` (the server's owner id) keeps owners' entries apart."""
+    document: dict[str, Any] = {
         "format": CACHE_FORMAT,
         "type": node_type,
         "version": version,
@@ -35,6 +41,8 @@ def cache_key(
         "upstream": sorted(upstream),
         "files": files,
     }
+    if scope:  # without one (the CLI, one person's cache) keys stay as they were
+        document["scope"] = scope
     canonical = json.dumps(document, sort_keys=True, separators=(",", ":"), default=str)
     return hashlib.sha256(canonical.encode()).hexdigest()
 
@@ -198,12 +206,17 @@ def bind_remote(root: Path, remote: Remote | None) -> None:
 class Cache:
     """Node outputs by key, stored under `root/entries/ab/abcdef…/`; writes happen in the background.
 
+    Keys are opaque here; `scope` only says what the executor mixes into the keys it computes.
+
     With a `remote` (given, or bound to `root` by `bind_remote`), a missing entry is fetched from it
     before it counts as absent, and every entry written here is published to it.
     """
 
-    def __init__(self, root: Path, remote: Remote | None = None) -> None:
+    def __init__(self, root: Path, remote: Remote | None = None, scope: str = "") -> None:
         self.root = root
+        # Part of every key computed for this cache: on a server, the run's owner, so one person's
+        # first run never finds (and reports as `cached`) another person's outputs of the same file.
+        self.scope = scope
         self.remote = remote if remote is not None else _REMOTES.get(root.resolve())
         (root / "entries").mkdir(parents=True, exist_ok=True)
         self.file_hashes = FileHashes(root / "file-digests.json")

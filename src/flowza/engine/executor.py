@@ -85,7 +85,8 @@ class _Run:
             ]
         document = params.model_dump(mode="json")
         document["__target_hint"] = self.graph.target_hint(node_id)
-        return cache_key(definition.type, definition.version, document, upstream, files)
+        scope = self.cache.scope if self.cache is not None else ""
+        return cache_key(definition.type, definition.version, document, upstream, files, scope)
 
     def inputs_for(self, node_id: str) -> dict[str, Any]:
         inputs = {}

@@ -117,7 +117,7 @@ class RunService:
         if document is None:
             recorder.abort("failed", "the workflow version of this run no longer exists")
             return
-        cache = Cache(self.cache_root)
+        cache = Cache(self.cache_root, scope=run.owner_id)  # owners never share cache hits
         try:
             result = run_workflow(
                 document,
