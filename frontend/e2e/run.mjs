@@ -152,6 +152,38 @@ async function dropFile(page, selector, path, name) {
   );
 }
 
+async function dragDrawerEdge(page, dy) {
+  const grip = await page.locator(".drawer-resize").boundingBox();
+  await page.mouse.move(grip.x + 300, grip.y + 4);
+  await page.mouse.down();
+  await page.mouse.move(grip.x + 300, grip.y + 4 + dy, { steps: 6 });
+  await page.mouse.up();
+}
+
+const overlaps = (a, b) => a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height;
+
+/** Every node lies in the visible canvas (above the results drawer) and no node is under the minimap. */
+async function canvasClear(page, when) {
+  let problem = "";
+  for (let attempt = 0; attempt < 25; attempt++) {
+    await page.waitForTimeout(200); // the view is re-fitted once a resize pauses, with a short animation
+    const canvas = await page.getByTestId("canvas").boundingBox();
+    const drawer = await page.getByTestId("results-drawer").boundingBox();
+    const nodes = await page.locator(".react-flow__node").evaluateAll((els) =>
+      els.map((e) => ({ id: e.getAttribute("data-id"), ...e.getBoundingClientRect().toJSON() })),
+    );
+    const minimap = (await page.locator(".react-flow__minimap").count()) ? await page.locator(".react-flow__minimap").boundingBox() : null;
+    const hidden = nodes.filter((n) => n.y < canvas.y || n.x < canvas.x || n.y + n.height > Math.min(drawer.y, canvas.y + canvas.height) || n.x + n.width > canvas.x + canvas.width);
+    const covered = minimap ? nodes.filter((n) => overlaps(n, minimap)) : [];
+    problem = "";
+    if (hidden.length) problem += ` nodes outside the visible canvas: ${hidden.map((n) => n.id)}`;
+    if (covered.length) problem += ` nodes under the minimap: ${covered.map((n) => n.id)}`;
+    if (minimap && minimap.y + minimap.height > drawer.y) problem += " the minimap reaches into the drawer";
+    if (!problem) return;
+  }
+  assert.fail(`${when}:${problem}`);
+}
+
 async function scenarioB(page) {
   // upload titanic.csv by dropping the file on the drop zone
   await page.getByTestId("tab-datasets").click();
@@ -188,6 +220,18 @@ async function scenarioB(page) {
   assert.equal(cells.length, 4, "2x2 confusion matrix");
   assert.equal(cells.map(Number).reduce((a, b) => a + b, 0), 179, "179 test rows (20% of 891)");
   console.log("  (b) titanic from the template, confusion matrix: ok");
+
+  // the results drawer never hides nodes and the minimap never covers them (issue 23), also when
+  // the drawer is dragged taller; on a short canvas the minimap steps aside
+  await canvasClear(page, "with the results drawer open");
+  await dragDrawerEdge(page, -220);
+  await canvasClear(page, "with the drawer dragged 220 px taller");
+  assert.equal(await page.locator(".react-flow__minimap").count(), 1, "the minimap is shown while the canvas has room");
+  await dragDrawerEdge(page, -140);
+  await canvasClear(page, "with the drawer dragged 360 px taller");
+  assert.equal(await page.locator(".react-flow__minimap").count(), 0, "no minimap on a short canvas");
+  await dragDrawerEdge(page, 360);
+  console.log("  (b) the drawer hides no node and the minimap covers none: ok");
 
   // titanic's `alive` column is the target in words: drop it (delete an edge, insert a node, rewire)
   const edge = page.locator('.react-flow__edge[data-id="load:data->split:data"]');

@@ -1,10 +1,10 @@
 // The top bar: name and save state, file actions, undo/redo/layout, Run and Cancel.
 import { useQuery } from "@tanstack/react-query";
-import { useReactFlow } from "@xyflow/react";
 import { api, auth } from "../api/client";
 import { useEffect, useRef, useState } from "react";
 import { useShallow } from "zustand/react/shallow";
 import { isDirty, useEditor } from "../editor/store";
+import { useFitGraph } from "../editor/viewport";
 import { exportCode, exportJson, importJson, newWorkflow, saveWorkflow } from "./actions";
 import { cancelRun, runWorkflow } from "./runs";
 import { isRunActive } from "./runState";
@@ -111,7 +111,7 @@ export function TopBar() {
   const canRedo = useEditor((s) => s.future.length > 0);
   const selected = useEditor(useShallow((s) => s.nodes.filter((n) => n.selected).map((n) => n.id)));
   const workflowId = useEditor((s) => s.workflowId);
-  const { fitView } = useReactFlow();
+  const fitGraph = useFitGraph();
   const file = useRef<HTMLInputElement>(null);
   const active = isRunActive(run?.status);
   return (
@@ -147,7 +147,7 @@ export function TopBar() {
           className="icon-btn"
           onClick={() => {
             useEditor.getState().layout();
-            window.setTimeout(() => void fitView({ padding: 0.25, duration: 300 }), 30);
+            window.setTimeout(() => fitGraph({ duration: 300 }), 30);
           }}
           title="Auto-layout (Shift+L)"
           aria-label="Auto-layout"

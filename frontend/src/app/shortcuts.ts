@@ -1,7 +1,7 @@
 // Keyboard shortcuts of the editor (listed in the "?" dialog).
-import { useReactFlow } from "@xyflow/react";
 import { useEffect } from "react";
 import { useEditor } from "../editor/store";
+import { useFitGraph } from "../editor/viewport";
 import { saveWorkflow } from "./actions";
 import { runWorkflow } from "./runs";
 import { useUi } from "./ui";
@@ -13,7 +13,7 @@ function typing(target: EventTarget | null): boolean {
 }
 
 export function useShortcuts(): void {
-  const { fitView } = useReactFlow();
+  const fitGraph = useFitGraph();
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
       const mod = e.ctrlKey || e.metaKey;
@@ -65,14 +65,14 @@ export function useShortcuts(): void {
         s.deleteSelected();
       } else if (e.shiftKey && key === "l") {
         s.layout();
-        window.setTimeout(() => void fitView({ padding: 0.25, duration: 300 }), 30);
+        window.setTimeout(() => fitGraph({ duration: 300 }), 30);
       } else if (!mod && key === "f") {
-        void fitView({ padding: 0.2, maxZoom: 1.1, duration: 300 });
+        fitGraph({ duration: 300 });
       } else if (e.key === "?") {
         ui.openDialog("shortcuts");
       }
     };
     window.addEventListener("keydown", onKey);
     return () => window.removeEventListener("keydown", onKey);
-  }, [fitView]);
+  }, [fitGraph]);
 }

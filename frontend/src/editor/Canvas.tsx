@@ -7,17 +7,19 @@ import {
   MiniMap,
   ReactFlow,
   useReactFlow,
+  useStore,
   type Connection,
   type Edge,
   type FinalConnectionState,
   type IsValidConnection,
 } from "@xyflow/react";
-import { useCallback, useEffect, useState, type DragEvent } from "react";
+import { useCallback, useEffect, useRef, useState, type DragEvent } from "react";
 import { runWorkflow } from "../app/runs";
 import { useEditor } from "./store";
 import { FlowNodeView } from "./FlowNodeView";
 import type { FlowNode } from "./graph";
 import { categoryColor, PORT_COLORS } from "./looks";
+import { fitPadding, graphInView, MINIMAP, overlayBand, showMinimap, useFitGraph, type Size } from "./viewport";
 import { useUi } from "../app/ui";
 
 export const PALETTE_MIME = "application/x-flowza-node";
@@ -93,22 +95,56 @@ function NodeMenu({ menu, close }: { menu: MenuAt; close: () => void }) {
   );
 }
 
+/** When the canvas shrinks (the results drawer opens or grows, the window gets smaller) under a
+ * graph that was in view, fits it again so that no node ends up hidden or under the minimap. */
+function useKeepGraphInView(width: number, height: number): void {
+  const { getNodes, getNodesBounds, getViewport } = useReactFlow();
+  const fitGraph = useFitGraph();
+  const settled = useRef<Size | null>(null);
+  useEffect(() => {
+    if (!width || !height) return;
+    const before = settled.current;
+    const now = { width, height };
+    if (!before) {
+      settled.current = now;
+      return;
+    }
+    // wait until a drag of the drawer's edge pauses; `before` stays the size from before it
+    const timer = window.setTimeout(() => {
+      settled.current = now;
+      if (now.width >= before.width && now.height >= before.height) return;
+      const nodes = getNodes();
+      if (!nodes.length) return;
+      const bounds = getNodesBounds(nodes);
+      const viewport = getViewport();
+      if (graphInView(bounds, viewport, before) && !graphInView(bounds, viewport, now, overlayBand(now))) {
+        fitGraph({ maxZoom: viewport.zoom, duration: 200 });
+      }
+    }, 150);
+    return () => window.clearTimeout(timer);
+  }, [width, height, getNodes, getNodesBounds, getViewport, fitGraph]);
+}
+
 export function Canvas() {
   const nodes = useEditor((s) => s.nodes);
   const edges = useEditor((s) => s.edges);
   const onNodesChange = useEditor((s) => s.onNodesChange);
   const onEdgesChange = useEditor((s) => s.onEdgesChange);
   const running = useEditor((s) => s.run && (s.run.status === "running" || s.run.status === "queued" || s.run.status === "pending"));
-  const { screenToFlowPosition, fitView } = useReactFlow();
+  const { screenToFlowPosition } = useReactFlow();
+  const fitGraph = useFitGraph();
+  const width = useStore((s) => s.width);
+  const height = useStore((s) => s.height);
+  useKeepGraphInView(width, height);
   const [menu, setMenu] = useState<MenuAt | null>(null);
   const closeMenu = useCallback(() => setMenu(null), []);
   const fitSeq = useUi((s) => s.fitSeq);
   useEffect(() => {
     if (!fitSeq) return;
     // wait a frame or two so that React Flow has measured the new nodes
-    const t = window.setTimeout(() => void fitView({ padding: 0.2, maxZoom: 1.1, duration: 250 }), 80);
+    const t = window.setTimeout(() => fitGraph(), 80);
     return () => window.clearTimeout(t);
-  }, [fitSeq, fitView]);
+  }, [fitSeq, fitGraph]);
 
   const isValidConnection: IsValidConnection<Edge> = useCallback((c) => useEditor.getState().checkConnection(c).ok, []);
 
@@ -188,8 +224,16 @@ export function Canvas() {
         connectionRadius={28}
       >
         <Background variant={BackgroundVariant.Dots} gap={18} size={1.3} color="#c9cfdb" />
-        <MiniMap pannable zoomable style={{ width: 170, height: 110 }} nodeColor={(n) => categoryColor(useEditor.getState().catalog[(n as FlowNode).data.type]?.category ?? "")} nodeStrokeWidth={3} />
-        <Controls showInteractive={false} />
+        {showMinimap({ width, height }) ? (
+          <MiniMap
+            pannable
+            zoomable
+            style={{ width: MINIMAP.width, height: MINIMAP.height }}
+            nodeColor={(n) => categoryColor(useEditor.getState().catalog[(n as FlowNode).data.type]?.category ?? "")}
+            nodeStrokeWidth={3}
+          />
+        ) : null}
+        <Controls showInteractive={false} fitViewOptions={{ padding: fitPadding({ width, height }), maxZoom: 1.1 }} />
       </ReactFlow>
       {nodes.length === 0 ? <EmptyState /> : null}
       {menu ? <NodeMenu menu={menu} close={closeMenu} /> : null}
