@@ -13,6 +13,8 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 NODE_ID_PATTERN = r"^[A-Za-z0-9_.\-]{1,64}$"
+MAX_NODES = 500
+MAX_EDGES = 1000  # every input port takes one edge and no node has more than two inputs
 
 
 class Position(BaseModel):
@@ -60,6 +62,24 @@ class Workflow(BaseModel):
             if spec.id == node_id:
                 return spec
         raise KeyError(node_id)
+
+
+def size_problem(document: object, max_nodes: int = MAX_NODES, max_edges: int = MAX_EDGES) -> tuple[str, str] | None:
+    """(field, message) when a workflow document (a dict or a Workflow) has more nodes or edges than allowed.
+
+    Counts only, before any parsing or graph work, so an oversized document costs nothing more.
+    """
+    if isinstance(document, Workflow):
+        counts = {"nodes": len(document.nodes), "edges": len(document.edges)}
+    elif isinstance(document, dict):
+        counts = {key: len(value) for key in ("nodes", "edges") if isinstance(value := document.get(key), list)}
+    else:
+        return None
+    for field, cap in (("nodes", max_nodes), ("edges", max_edges)):
+        count = counts.get(field, 0)
+        if count > cap:
+            return field, f"a workflow may have at most {cap} {field}, this one has {count}"
+    return None
 
 
 def workflow_json_schema() -> dict[str, Any]:

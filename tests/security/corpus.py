@@ -243,7 +243,7 @@ def bad_workflows() -> list[BadWorkflow]:
         BadWorkflow(
             "too many nodes",
             _with(lambda d: d["nodes"].extend({"id": f"n{i}", "type": "nope", "params": {}} for i in range(501))),
-            "unknown_node_type",
+            "too_large",
             api_refused=True,
         ),
         BadWorkflow("a list", b"[]", None, api_refused=True),

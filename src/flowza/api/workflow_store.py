@@ -5,12 +5,24 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from flowza.api.errors import ApiError
 from flowza.db.models import WorkflowRow, WorkflowVersionRow
 from flowza.engine.validate import validate
 from flowza.jsonsafe import jsonable
 from flowza.runs.documents import iso
+from flowza.workflow import size_problem
 
 DEFAULT_NAME = "Untitled workflow"
+
+
+def refuse_oversized(document: dict[str, Any]) -> None:
+    """413 naming the cap when the document has more nodes or edges than a workflow may have.
+
+    Every route that takes, saves, restores, runs or exports a document calls it before any graph work.
+    """
+    too_large = size_problem(document)
+    if too_large is not None:
+        raise ApiError(413, too_large[1])
 
 
 def check(document: dict[str, Any], data_dir: Path) -> dict[str, Any]:

@@ -25,12 +25,16 @@ def lint(graph: Graph, shapes: dict[str, dict[str, Shape | None]], report: Repor
 
 def _leakage_before_split(graph: Graph, report: Report) -> None:
     splits = {n for n, d in graph.defs.items() if d.type == SPLIT_TYPE}
+    if not splits:
+        return
+    after_split = graph.with_ancestor_in(splits)
+    before_split = graph.with_descendant_in(splits)
     for node_id, definition in graph.defs.items():
         if not definition.stateful:
             continue
-        if graph.ancestors(node_id) & splits:
+        if node_id in after_split:
             continue
-        if graph.descendants(node_id) & splits:
+        if node_id in before_split:
             report.warn(
                 "leakage_before_split",
                 f"{definition.title.lower()} is fitted before the train/test split, so it learns from the test "

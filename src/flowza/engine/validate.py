@@ -15,7 +15,7 @@ from flowza.engine.lint import lint
 from flowza.nodes.base import InferContext, NodeDef, NodeError
 from flowza.nodes.registry import catalog, get_node
 from flowza.nodes.schema import Shape, TableShape
-from flowza.workflow import Workflow
+from flowza.workflow import Workflow, size_problem
 
 
 def close_match(word: str, choices: list[str]) -> list[str]:
@@ -29,7 +29,19 @@ def _loc_to_field(loc: tuple[Any, ...]) -> str:
     return ".".join(str(p) for p in loc) or "(document)"
 
 
-def parse_workflow(document: dict[str, Any] | Workflow, report: Report) -> Workflow | None:
+def parse_workflow(
+    document: dict[str, Any] | Workflow, report: Report, enforce_size_caps: bool = True
+) -> Workflow | None:
+    """The document as a Workflow, or None with the reasons in `report`.
+
+    A document over the node or edge cap (flowza.workflow.MAX_NODES / MAX_EDGES) is refused here,
+    before any parsing or graph work; `enforce_size_caps=False` is for measuring the engine itself.
+    """
+    too_large = size_problem(document) if enforce_size_caps else None
+    if too_large is not None:
+        field, message = too_large
+        report.error("too_large", message, None, field)
+        return None
     if isinstance(document, Workflow):
         return document
     try:
@@ -223,7 +235,7 @@ def infer_shapes(graph: Graph, data_dir: Path | None, report: Report) -> dict[st
     """Propagate shapes through the graph; data-aware errors and node warnings go into `report`."""
     shapes: dict[str, dict[str, Shape | None]] = {}
     for node_id in graph.order:
-        spec = graph.workflow.node(node_id)
+        spec = graph.spec(node_id)
         definition = graph.defs[node_id]
         try:
             params = definition.params_model.model_validate(spec.params)
@@ -251,11 +263,14 @@ def infer_shapes(graph: Graph, data_dir: Path | None, report: Report) -> dict[st
 
 
 def validate(
-    document: dict[str, Any] | Workflow, data_dir: Path | None = None
+    document: dict[str, Any] | Workflow, data_dir: Path | None = None, enforce_size_caps: bool = True
 ) -> tuple[Report, Workflow | None, Graph | None]:
-    """Check a workflow; data-aware checks run when `data_dir` holds its datasets."""
+    """Check a workflow; data-aware checks run when `data_dir` holds its datasets.
+
+    Linear in nodes + edges (the graph is indexed once); documents over the size caps are refused first.
+    """
     report = Report()
-    workflow = parse_workflow(document, report)
+    workflow = parse_workflow(document, report, enforce_size_caps)
     if workflow is None:
         return report, None, None
     graph = build_graph(workflow, report)

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query, Response
 
 from flowza.api.deps import SessionDep, StateDep, UserDep
 from flowza.api.errors import ApiError, not_found
+from flowza.api.workflow_store import refuse_oversized
 from flowza.db.repositories import Workflows
 
 router = APIRouter(tags=["export"])
@@ -53,6 +54,7 @@ def export_workflow_file(
     stored = workflows.version(row.id, number)
     if stored is None:
         raise not_found(f"workflow {workflow_id!r} has no version {number} (latest is {row.version})")
+    refuse_oversized(stored.document)
     data_dir = state.layout.datasets_dir(user)
     try:
         text = export_workflow(stored.document, format, data_dir=data_dir, data_dir_default=".", version=number)

@@ -28,7 +28,6 @@ IfMatch = Annotated[
         "A stale version gets 409.",
     ),
 ]
-MAX_DOCUMENT_NODES = 500
 VersionPath = Annotated[int, Path(ge=1, le=DB_INT_MAX, description="A saved version number")]
 
 
@@ -44,9 +43,7 @@ def _base_version(if_match: str | None, required: bool) -> int | None:
 
 
 def _check_size(document: dict[str, Any]) -> None:
-    nodes = document.get("nodes")
-    if isinstance(nodes, list) and len(nodes) > MAX_DOCUMENT_NODES:
-        raise ApiError(413, f"a workflow may have at most {MAX_DOCUMENT_NODES} nodes, this one has {len(nodes)}")
+    store.refuse_oversized(document)
     where = _non_finite(document, "")
     if where is not None:
         raise ApiError(422, f"the document holds NaN or Infinity at {where or 'the top'}; JSON has no such numbers")
@@ -74,6 +71,7 @@ def _get(session: SessionDep, user: str, workflow_id: str) -> WorkflowRow:
 def _save(
     session: SessionDep, state: StateDep, user: str, row: WorkflowRow, base: int | None, doc: dict[str, Any], msg: str
 ) -> dict[str, Any]:
+    _check_size(doc)
     validation = store.check(doc, state.layout.datasets_dir(user))
     workflows = Workflows(session)
     try:
@@ -99,6 +97,7 @@ def _save(
     responses=schemas.ok(schemas.Validation, 200),
 )
 def validate_document(document: WorkflowBody, state: StateDep, user: UserDep) -> dict[str, Any]:
+    _check_size(document)
     return store.check(document, state.layout.datasets_dir(user))
 
 
@@ -167,7 +166,6 @@ def update_workflow(
     if_match: IfMatch = None,
 ) -> dict[str, Any]:
     base = _base_version(if_match, required=True)
-    _check_size(document)
     row = _get(session, user, workflow_id)
     result = _save(session, state, user, row, base, document, "saved")
     response.headers["ETag"] = f'"{result["version"]}"'
