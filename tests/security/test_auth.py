@@ -214,3 +214,20 @@ def test_password_guessing_is_throttled(server: TestClient, make_person: Callabl
     assert blocked.status_code == 429 and int(blocked.headers["retry-after"]) > 0
     assert "too many failed logins" in blocked.json()["detail"]
     assert login(server, "hank")  # other names are not affected
+
+
+def test_blank_passwords_are_refused_naming_the_field(server: TestClient, make_person: Callable[..., Person]) -> None:
+    root = make_person("root", admin=True)
+    for password in (" " * 8, " " * 40, "\t \n" * 4, "a b c d e f g  ", " seven7 "):
+        made = server.post("/api/v1/users", json={"name": "gina", "password": password}, headers=root.headers)
+        assert made.status_code == 422, (password, made.text)
+        body = made.json()
+        assert body["field"] == "password" and "password" in body["detail"]
+        if password.strip():
+            assert password.strip() not in made.text  # the password is never echoed
+        changed = server.patch(f"/api/v1/users/{root.id}", json={"password": password}, headers=root.headers)
+        assert changed.status_code == 422 and changed.json()["field"] == "password"
+    assert login(server, "root")  # the old password still works
+    spaced = server.post("/api/v1/users", json={"name": "gina", "password": " a b c d e f g h "}, headers=root.headers)
+    assert spaced.status_code == 201, spaced.text  # spaces may be part of a password; they just do not count
+    assert login(server, "gina", " a b c d e f g h ")

@@ -18,12 +18,15 @@ class WeakPassword(ValueError):
 
 
 def check_strength(password: str) -> None:
-    if len(password) < MIN_LENGTH:
-        raise WeakPassword(f"a password needs at least {MIN_LENGTH} characters")
+    """WeakPassword (its message names the field, never the value) unless `password` may be set."""
     if len(password) > MAX_LENGTH:
-        raise WeakPassword(f"a password may have at most {MAX_LENGTH} characters")
+        raise WeakPassword(f"password: a password may have at most {MAX_LENGTH} characters")
     if "\x00" in password:
-        raise WeakPassword("a password cannot contain NUL characters")
+        raise WeakPassword("password: a password cannot contain NUL characters")
+    if not password.strip():
+        raise WeakPassword("password: a password cannot be empty or only spaces")
+    if sum(not char.isspace() for char in password) < MIN_LENGTH:
+        raise WeakPassword(f"password: a password needs at least {MIN_LENGTH} characters that are not spaces")
 
 
 def hash_password(password: str) -> str:

@@ -58,8 +58,10 @@ def list_users(request: Request, state: StateDep, _: AdminDep) -> list[AccountOu
 def create_user(body: NewUser, request: Request, state: StateDep, _: AdminDep) -> AccountOut:
     try:
         account = auth_service(request).create_user(body.name, body.password, body.is_admin)
-    except (WeakPassword, BadUserName) as exc:
-        raise ApiError(422, str(exc)) from None
+    except WeakPassword as exc:
+        raise ApiError(422, str(exc), field="password") from None
+    except BadUserName as exc:
+        raise ApiError(422, str(exc), field="name") from None
     except UserExists as exc:
         raise ApiError(409, str(exc)) from None
     return account_out(account, state.settings.auth)
@@ -76,7 +78,7 @@ def change_user(user_id: str, body: UserChange, request: Request, state: StateDe
     try:
         account = auth_service(request).update(user_id, body.disabled, body.is_admin, body.password)
     except WeakPassword as exc:
-        raise ApiError(422, str(exc)) from None
+        raise ApiError(422, str(exc), field="password") from None
     except UnknownUser:
         raise not_found(f"no user {user_id!r}") from None
     return account_out(account, state.settings.auth)
