@@ -1,5 +1,5 @@
 // End-to-end tests of the editor against a real `flowza serve` in Debian's Chromium.
-// Scenarios (a), (b), (c) of issue 5. Usage: node e2e/run.mjs [--screenshots] [--only=abcdefgh]
+// Scenarios (a), (b), (c) of issue 5. Usage: node e2e/run.mjs [--screenshots] [--only=abcdefghi]
 import assert from "node:assert/strict";
 import { readFileSync, mkdirSync } from "node:fs";
 import { join, resolve } from "node:path";
@@ -468,6 +468,49 @@ async function scenarioF(page) {
   console.log("  (f) imported workflow, failed node shows its error, downstream skipped: ok");
 }
 
+async function scenarioI(page) {
+  // titanic's `alive` column is the target in words: the run's warning stands next to its score
+  if (!(await page.getByTestId("dataset-titanic.csv").count())) await uploadDataset(page, "titanic.csv");
+  await page.getByTestId("tab-nodes").click();
+  const chain = ["load", "split", "impute", "encode", "model", "eval"];
+  const types = ["load_csv", "train_test_split", "impute", "encode_categorical", "logistic_regression", "evaluate"];
+  const doc = {
+    schema_version: 1,
+    name: "Titanic with the leak",
+    nodes: chain.map((id, i) => ({
+      id,
+      type: types[i],
+      params: id === "load" ? { dataset: "titanic.csv" } : id === "split" ? { target: "survived" } : {},
+      position: { x: 240 * i, y: 0 },
+    })),
+    edges: chain.slice(1).map((id, i) => ({ source: chain[i], target: id })),
+  };
+  await page.getByTestId("import-input").setInputFiles({ name: "leak.json", mimeType: "application/json", buffer: Buffer.from(JSON.stringify(doc)) });
+  await page.getByTestId("confirm-ok").click({ timeout: 1500 }).catch(() => undefined);
+  await page.locator('.react-flow__node[data-id="eval"]').waitFor();
+  assert.equal(await page.getByTestId("workflow-name").inputValue(), "Titanic with the leak");
+  await page.getByTestId("run").click();
+  await waitStatuses(page, chain);
+  await selectNode(page, "eval");
+  const drawer = page.getByTestId("results-drawer");
+  const accuracy = drawer.getByTestId("metric-accuracy");
+  await accuracy.waitFor({ timeout: 20_000 });
+  const warning = drawer.getByTestId("run-warnings");
+  await warning.waitFor();
+  assert.match(await warning.textContent(), /'alive'.*'survived'/);
+  const [w, acc, box] = [await warning.boundingBox(), await accuracy.boundingBox(), await drawer.boundingBox()];
+  assert.ok(w.y + w.height <= acc.y, "the warning stands right above the metrics");
+  assert.ok(w.y >= box.y && w.y + w.height <= box.y + box.height, "the warning is in view in the drawer");
+  if (process.env.FLOWZA_E2E_DEBUG_SHOTS) await page.screenshot({ path: join(process.env.FLOWZA_E2E_DEBUG_SHOTS, "i.png") });
+  // collapsed, the drawer's bar still says so, and opens the results again
+  await page.getByRole("button", { name: "Collapse results" }).click();
+  const chip = page.getByTestId("drawer-warnings");
+  await chip.filter({ hasText: /\d+ warnings?/ }).waitFor();
+  await chip.click();
+  await drawer.getByTestId("run-warnings").waitFor();
+  console.log(`  (i) the leak warning is shown with the results (accuracy ${(await accuracy.textContent()).replace(/\D*([\d.]+%).*/, "$1")}): ok`);
+}
+
 async function scenarioG(browser) {
   // a server with accounts: log in, upload, run (events stream with the token), log out
   const server = await startServer({ auth: true });
@@ -543,6 +586,7 @@ async function main() {
     if (wanted("e")) await scenarioE(page);
     if (wanted("f")) await scenarioF(page);
     if (wanted("h")) await scenarioH(page);
+    if (wanted("i")) await scenarioI(page);
     if (wanted("g")) await scenarioG(browser);
     assert.deepEqual(consoleErrors, [], "no uncaught errors in the page");
     // no failed request or logged error in the console, e.g. no 409 from asking for outputs too early

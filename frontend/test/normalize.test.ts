@@ -28,8 +28,20 @@ describe("mapping of the server's JSON", () => {
     expect(run.nodes.load).toEqual({ status: "succeeded", seconds: 0.1, error: null, reason: "no cache entry" });
     expect(run.nodes.split.status).toBe("pending");
     expect(run.metrics.eval.accuracy).toBe(0.9);
+    expect(run.warnings).toEqual([]);
     expect(toStatus("error")).toBe("failed");
     expect(toStatus("cached")).toBe("cached");
+  });
+
+  it("reads the lint warnings of a finished run", () => {
+    const run = normalizeRun({
+      id: "r2",
+      status: "succeeded",
+      nodes: {},
+      metrics: { eval: { accuracy: 1 } },
+      warnings: [{ level: "warning", code: "target_leak", message: "column 'alive' is identical to or derived from the target 'survived'", node_id: "model", field: null }],
+    });
+    expect(run.warnings).toEqual([{ level: "warning", code: "target_leak", message: "column 'alive' is identical to or derived from the target 'survived'", node_id: "model", field: null }]);
   });
 
   it("reads a table page of a node output with its split", () => {

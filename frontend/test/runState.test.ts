@@ -3,7 +3,7 @@ import { isRunActive, outputReadable } from "../src/app/runState";
 import type { RunState } from "../src/editor/store";
 
 function run(status: string, nodes: RunState["nodes"]): RunState {
-  return { id: "r1", status, targetNode: null, nodes, metrics: {}, error: null };
+  return { id: "r1", status, targetNode: null, nodes, metrics: {}, warnings: [], error: null };
 }
 
 describe("run state", () => {

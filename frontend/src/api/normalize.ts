@@ -208,6 +208,7 @@ export function normalizeRun(raw: unknown): Run {
     target_node: o.target_node == null ? null : str(o.target_node),
     nodes,
     metrics,
+    warnings: issues(o.warnings),
     error: o.error == null ? null : str(o.error),
     created_at: o.created_at == null ? null : str(o.created_at),
     started_at: o.started_at == null ? null : str(o.started_at),

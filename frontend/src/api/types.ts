@@ -184,6 +184,8 @@ export interface Run {
   target_node?: string | null;
   nodes: Record<string, NodeRunState>;
   metrics: Record<string, Metrics>;
+  /** The ML lint of the run (leakage, a column that gives the target away, an identifier feature). */
+  warnings: Issue[];
   error?: string | null;
   created_at?: string | null;
   started_at?: string | null;

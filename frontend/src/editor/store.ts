@@ -2,7 +2,7 @@
 // workflow it belongs to, the server's validation report and the live run.
 import { applyEdgeChanges, applyNodeChanges, type Edge, type EdgeChange, type NodeChange, type XYPosition } from "@xyflow/react";
 import { create } from "zustand";
-import type { NodeRunState, NodeSpec, Run, ValidationReport, WorkflowDoc } from "../api/types";
+import type { Issue, NodeRunState, NodeSpec, Run, ValidationReport, WorkflowDoc } from "../api/types";
 import {
   autoLayout,
   checkConnection,
@@ -38,6 +38,8 @@ export interface RunState {
   targetNode: string | null;
   nodes: Record<string, NodeRunState>;
   metrics: Record<string, Record<string, unknown>>;
+  /** The run's ML lint warnings, known once the run has ended. */
+  warnings: Issue[];
   error: string | null;
 }
 
@@ -361,6 +363,7 @@ export const useEditor = create<EditorState>()((set, get) => ({
         targetNode,
         nodes: Object.fromEntries(nodeIds.map((n) => [n, { status: "queued" as const }])),
         metrics: {},
+        warnings: [],
         error: null,
       },
     });
@@ -374,8 +377,8 @@ export const useEditor = create<EditorState>()((set, get) => ({
 
   applyRun(r) {
     const run = get().run;
-    const base = run && run.id === r.id ? run : { id: r.id, status: r.status, targetNode: r.target_node ?? null, nodes: {}, metrics: {}, error: null };
-    set({ run: { ...base, status: r.status, nodes: { ...base.nodes, ...r.nodes }, metrics: r.metrics, error: r.error ?? null } });
+    const base = run && run.id === r.id ? run : { id: r.id, status: r.status, targetNode: r.target_node ?? null, nodes: {}, metrics: {}, warnings: [], error: null };
+    set({ run: { ...base, status: r.status, nodes: { ...base.nodes, ...r.nodes }, metrics: r.metrics, warnings: r.warnings, error: r.error ?? null } });
   },
 
   clearRun() {

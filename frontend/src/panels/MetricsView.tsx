@@ -2,7 +2,8 @@
 // predicted-vs-actual and residuals.
 import { ConfusionMatrix, HBars, PredictedVsActual, Residuals, RocCurve } from "../charts/Charts";
 import { formatValue } from "../editor/looks";
-import type { Metrics } from "../api/types";
+import { useEditor } from "../editor/store";
+import type { Issue, Metrics } from "../api/types";
 
 const CARDS: [string, string, string][] = [
   ["accuracy", "Accuracy", "share of test rows predicted right"],
@@ -27,6 +28,30 @@ function predictions(m: Metrics): { actual: number[]; predicted: number[] } | nu
     }
   }
   return null;
+}
+
+/** The run's ML lint warnings beside its results: a column that gives the target away makes a
+ * perfect score meaningless, so the warning belongs next to the score, not only on a node. */
+export function RunWarnings({ warnings }: { warnings: Issue[] }) {
+  if (!warnings.length) return null;
+  return (
+    <div className="callout warn run-warnings" role="status" data-testid="run-warnings">
+      <b>⚠ {warnings.length === 1 ? "Check this before trusting these results" : `Check these ${warnings.length} points before trusting these results`}</b>
+      <ul>
+        {warnings.map((w, i) => (
+          <li key={i} data-code={w.code}>
+            {w.node_id ? (
+              <button className="link-btn" onClick={() => useEditor.getState().select([w.node_id!])} title="Select this node">
+                {w.node_id}
+              </button>
+            ) : null}
+            {w.node_id ? ": " : null}
+            {w.message}
+          </li>
+        ))}
+      </ul>
+    </div>
+  );
 }
 
 export function MetricCards({ metrics, compact }: { metrics: Metrics; compact?: boolean }) {

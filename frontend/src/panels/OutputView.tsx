@@ -4,7 +4,7 @@ import { useQuery } from "@tanstack/react-query";
 import { useEffect, useMemo, useState } from "react";
 import { useShallow } from "zustand/react/shallow";
 import { api, ApiError } from "../api/client";
-import type { Artifact, NodeOutput } from "../api/types";
+import type { Artifact, Issue, NodeOutput } from "../api/types";
 import { downloadFile } from "../app/actions";
 import { keys } from "../app/query";
 import { isRunActive } from "../app/runState";
@@ -12,7 +12,7 @@ import { PredictedVsActual, Residuals } from "../charts/Charts";
 import { formatValue, STATUS_LABELS } from "../editor/looks";
 import { useEditor } from "../editor/store";
 import { DataTable, Pager } from "./DataTable";
-import { MetricsView } from "./MetricsView";
+import { MetricsView, RunWarnings } from "./MetricsView";
 
 const PAGE = 50;
 
@@ -56,7 +56,7 @@ function PredictionCharts({ output }: { output: NodeOutput }) {
 
 const notReady = (error: unknown): boolean => error instanceof ApiError && error.status === 409;
 
-function OutputView({ runId, nodeId, nodeType }: { runId: string; nodeId: string; nodeType: string }) {
+function OutputView({ runId, nodeId, nodeType, warnings }: { runId: string; nodeId: string; nodeType: string; warnings: Issue[] }) {
   const [port, setPort] = useState<string | null>(null);
   const [offset, setOffset] = useState(0);
   const [part, setPart] = useState("all");
@@ -79,6 +79,8 @@ function OutputView({ runId, nodeId, nodeType }: { runId: string; nodeId: string
   if (q.error && notReady(q.error)) return <div className="empty" data-testid="output-not-ready">The output is not stored yet — try again in a moment.</div>;
   if (q.error) return <div className="empty error-text">{q.error instanceof ApiError ? q.error.message : String(q.error)}</div>;
   const out = q.data!;
+  // with metrics, every warning of the run; with another output, the ones about this node
+  const shownWarnings = out.kind === "metrics" ? warnings : warnings.filter((w) => w.node_id === nodeId);
   return (
     <div className="output-view" data-testid="output-view">
       <div className="output-toolbar">
@@ -106,6 +108,7 @@ function OutputView({ runId, nodeId, nodeType }: { runId: string; nodeId: string
         <span className="spacer" />
         <Downloads artifacts={artifacts.data} nodeId={nodeId} port={out.port} />
       </div>
+      <RunWarnings warnings={shownWarnings} />
       {out.kind === "table" && out.table ? (
         <>
           <PredictionCharts output={out} />
@@ -184,7 +187,7 @@ export function OutputTab() {
   return (
     <div>
       {header}
-      <OutputView runId={run.id} nodeId={nodeId} nodeType={node?.data.type ?? ""} />
+      <OutputView runId={run.id} nodeId={nodeId} nodeType={node?.data.type ?? ""} warnings={run.warnings} />
     </div>
   );
 }

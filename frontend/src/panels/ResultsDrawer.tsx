@@ -38,6 +38,7 @@ export function ResultsDrawer() {
   const setHeight = useUi((s) => s.setDrawerHeight);
   const run = useEditor((s) => s.run);
   const metrics = run ? Object.values(run.metrics)[0] : undefined;
+  const warnings = run?.warnings.length ?? 0;
   const startDrag = (e: React.PointerEvent) => {
     const startY = e.clientY;
     const startH = height;
@@ -63,6 +64,11 @@ export function ResultsDrawer() {
           <span className="drawer-summary">
             <MetricCards metrics={metrics} compact />
           </span>
+        ) : null}
+        {warnings && !open ? (
+          <button className="drawer-warnings" onClick={() => setDrawer(true, "output")} data-testid="drawer-warnings" title="The run's warnings: open the results">
+            ⚠ {warnings} warning{warnings > 1 ? "s" : ""}
+          </button>
         ) : null}
         <span className="spacer" />
         <button className="icon-btn" onClick={() => setDrawer(!open)} aria-label={open ? "Collapse results" : "Expand results"} title={open ? "Collapse" : "Expand"}>
