@@ -105,7 +105,7 @@ def test_version_in_header_and_notebook_cells() -> None:
     kinds = [c["cell_type"] for c in notebook["cells"]]
     assert kinds.count("markdown") >= len(document["nodes"]) + 1
     sources = ["".join(c["source"]) for c in notebook["cells"]]
-    assert any(s.startswith("## 3. Impute missing values") and "| strategy |" in s for s in sources)
+    assert any(s.startswith("## 4. Impute missing values") and "| strategy |" in s for s in sources)
     assert any(s.endswith(".head()") for s in sources)
     assert any("plt.show()" in s for s in sources)
 
