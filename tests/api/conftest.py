@@ -96,7 +96,7 @@ def wait_run(
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         run: dict[str, Any] = client.get(f"/api/v1/runs/{run_id}", headers=headers or {}).json()
-        if run["status"] not in ("pending", "running"):
+        if run["status"] not in ("pending", "running", "cancelling"):
             return run
         time.sleep(0.05)
     raise AssertionError(f"run {run_id} did not finish in {timeout} s")

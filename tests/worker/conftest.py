@@ -219,7 +219,7 @@ def get_run(client: TestClient, run_id: str) -> dict[str, Any]:
 def wait_finished(client: TestClient, run_id: str, timeout: float = 90.0) -> dict[str, Any]:
     def finished() -> dict[str, Any] | None:
         run = get_run(client, run_id)
-        return run if run["status"] not in ("pending", "running") else None
+        return run if run["status"] not in ("pending", "running", "cancelling") else None
 
     result: dict[str, Any] = wait_for(finished, timeout, f"run {run_id} to finish", every=0.2)
     return result

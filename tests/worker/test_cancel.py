@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import time
 
+import pytest
 from fastapi.testclient import TestClient
 
+from flowza.worker.watch import CANCELLED_HARD
+from tests.api.conftest import csv_bytes, save, sse_events, upload
+from tests.api.test_cancel_training import MODELS, STOPPED, big_frame, training_workflow
 from tests.worker.conftest import (
     Stack,
     events_of,
@@ -70,3 +74,34 @@ def test_a_run_over_its_time_limit_is_stopped_and_failed(stack: Stack, api: Test
     assert run["error"] == "the run took longer than FLOWZA_RUN_TIMEOUT (4 s) and was stopped"
     assert run["nodes"]["split"]["status"] == "failed" and run["nodes"]["eval"]["status"] == "failed"
     assert started(events_of(stack.database_url, run_id), "model") == 0
+
+
+@pytest.mark.parametrize("model_type", sorted(MODELS))
+def test_cancel_stops_a_long_fit_on_a_worker_part_way(stack: Stack, api: TestClient, model_type: str) -> None:
+    params, unit = MODELS[model_type]
+    worker = stack.start_worker("a")
+    upload(api, "big.csv", csv_bytes(big_frame()))
+    run_id = start_run(api, str(save(api, training_workflow(model_type, params))["id"]))
+
+    def fitting() -> bool:
+        events = events_of(stack.database_url, run_id)
+        return any(kind == "node_progress" and payload.get("node_id") == "model" for _, kind, payload in events)
+
+    wait_for(fitting, 180, f"{model_type} to report progress on the worker")
+    cancel = api.post(f"/api/v1/runs/{run_id}/cancel")
+    assert cancel.status_code == 202, cancel.text
+    assert cancel.json()["status"] == "cancelling"
+
+    run = wait_finished(api, run_id, timeout=120)
+    assert run["status"] == "cancelled", run
+    model = run["nodes"]["model"]
+    assert model["status"] == "cancelled" and run["nodes"]["eval"]["status"] == "cancelled"
+    # the fit stopped itself part-way (the watchdog did not have to end the worker's process)
+    stopped = [m for line in model["log"] if (m := STOPPED.fullmatch(line))]
+    assert len(stopped) == 1, model["log"]
+    assert stopped[0].group(3) == unit and 1 <= int(stopped[0].group(1)) < params["n_estimators"]
+    assert run["error"] != CANCELLED_HARD and model["error"] != CANCELLED_HARD
+    kinds = [(e["event"], e["data"].get("status")) for e in sse_events(api, run_id)]
+    assert kinds.index(("run_cancelling", "cancelling")) < kinds.index(("run_finished", "cancelled"))
+    assert "ending this worker process" not in worker.output()
+    assert "Traceback" not in worker.output()

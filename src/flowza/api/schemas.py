@@ -102,7 +102,10 @@ class RunSummary(BaseModel):
     workflow_id: str
     workflow_version: int
     target_node: str | None
-    status: str = Field(description="pending, running, succeeded, failed or cancelled")
+    status: str = Field(
+        description="pending, running, cancelling (a cancel was asked for; the work is stopping), "
+        "succeeded, failed or cancelled"
+    )
     error: str | None
     created_at: str | None
     started_at: str | None

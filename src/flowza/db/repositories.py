@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, select, text, update
+from sqlalchemy import case, delete, func, select, text, update
 from sqlalchemy.orm import Session
 
 from flowza.db.models import (
@@ -24,7 +24,8 @@ from flowza.db.models import (
     utcnow,
 )
 
-ACTIVE_RUN_STATUSES = ("pending", "running")
+# `cancelling`: a cancel was asked for while the run was running; it becomes `cancelled` once its work stopped.
+ACTIVE_RUN_STATUSES = ("pending", "running", "cancelling")
 
 
 class StaleVersion(Exception):
@@ -219,22 +220,30 @@ class Runs:
         )
 
     def mark_started(self, run_id: str) -> bool:
-        """pending -> running; False when the run is no longer pending (cancelled meanwhile)."""
+        """pending -> running (cancelling if a cancel came meanwhile); False when it is no longer pending."""
         result = self.session.execute(
             update(RunRow)
             .where(RunRow.id == run_id, RunRow.status == "pending")
-            .values(status="running", started_at=utcnow())
+            .values(status=case((RunRow.cancel_requested, "cancelling"), else_="running"), started_at=utcnow())
             .execution_options(synchronize_session=False)
         )
         return bool(result.rowcount)  # type: ignore[attr-defined]
 
-    def request_cancel(self, run_id: str) -> None:
+    def request_cancel(self, run_id: str) -> bool:
+        """Flag the run for cancelling; True when it was running and is now `cancelling`."""
         self.session.execute(
             update(RunRow)
             .where(RunRow.id == run_id)
             .values(cancel_requested=True)
             .execution_options(synchronize_session=False)
         )
+        result = self.session.execute(
+            update(RunRow)
+            .where(RunRow.id == run_id, RunRow.status == "running")
+            .values(status="cancelling")
+            .execution_options(synchronize_session=False)
+        )
+        return bool(result.rowcount)  # type: ignore[attr-defined]
 
     def finish(
         self,
@@ -291,6 +300,18 @@ class Runs:
     def add_event(self, run_id: str, seq: int, event_type: str, payload: dict[str, Any], at: datetime) -> None:
         self.session.add(RunEventRow(run_id=run_id, seq=seq, type=event_type, payload=payload, created_at=at))
         self.session.flush()
+
+    def append_event(self, run_id: str, event_type: str, payload: dict[str, Any], at: datetime | None = None) -> int:
+        """Add an event after the run's last one; returns its number.
+
+        Several writers may append to one run (its executor, a Cancel request, the reaper): two that
+        take the same number collide on the unique (run_id, seq) and the caller retries its transaction
+        (`flowza.db.session.retry_on_conflict`).
+        """
+        seq = self.next_seq(run_id)
+        body = {"seq": seq, "run_id": run_id, "type": event_type, **payload}
+        self.add_event(run_id, seq, event_type, body, at or utcnow())
+        return seq
 
     def events_after(self, run_id: str, seq: int, limit: int = 500) -> Sequence[RunEventRow]:
         return self.session.scalars(

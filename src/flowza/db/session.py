@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+T = TypeVar("T")
+
 SQLITE_BUSY_SECONDS = 30
+CONFLICT_ATTEMPTS = 5
 # Connections beyond pool_size opened under load: at least the 40 threads of the request thread pool,
 # so a burst of requests waits for the database, not for a free connection.
 MAX_OVERFLOW = 40
@@ -62,3 +66,19 @@ def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
     """A session that commits when the block ends normally and rolls back otherwise."""
     with factory() as session, session.begin():
         yield session
+
+
+def retry_on_conflict(factory: sessionmaker[Session], work: Callable[[Session], T]) -> T:
+    """`work(session)` in a transaction, run again when it collided with a concurrent insert.
+
+    For writers that number rows themselves (a run's events): two taking the same number at once
+    fail on the unique constraint; the loser retries and takes the next one.
+    """
+    for attempt in range(CONFLICT_ATTEMPTS):
+        try:
+            with transaction(factory) as session:
+                return work(session)
+        except IntegrityError:
+            if attempt == CONFLICT_ATTEMPTS - 1:
+                raise
+    raise AssertionError("unreachable")

@@ -136,11 +136,13 @@ class _Run:
             ),
         )
         ctx.check_cancelled()
-        outputs = definition.run(ctx, self.params[node_id], **inputs)
+        try:
+            outputs = definition.run(ctx, self.params[node_id], **inputs)
+        finally:  # a node stopped part-way logged how far it got
+            self.results[node_id].log.extend(ctx.messages)
         missing = set(definition.outputs) - set(outputs)
         if missing:
             raise NodeError(f"node produced no {', '.join(sorted(missing))} output")
-        self.results[node_id].log.extend(ctx.messages)
         self.executed.add(node_id)
         if self.cache is not None:
             self.cache.store(self.keys[node_id], definition.type, outputs, self._parents(node_id, inputs))
@@ -222,10 +224,11 @@ def run_graph(graph: Graph, report: Report, options: RunOptions) -> RunResult:
             result.status = "succeeded"
             result.seconds = time.perf_counter() - started
             run.emit(Event("node_succeeded", node_id, "succeeded", seconds=result.seconds))
-        except Cancelled:
+        except Cancelled as exc:
             cancelled = True
             result.status, result.seconds = "cancelled", time.perf_counter() - started
-            run.emit(Event("node_cancelled", node_id, "cancelled", seconds=result.seconds))
+            result.reason = str(exc) or None
+            run.emit(Event("node_cancelled", node_id, "cancelled", seconds=result.seconds, message=result.reason))
         except NodeError as exc:
             message = f"{exc.message}" + (f" (param {exc.field!r})" if exc.field else "")
             result.status, result.error, result.seconds = "failed", message, time.perf_counter() - started

@@ -26,6 +26,7 @@ _NOT_NODE_MODULES = {
     "model_files",
     "onnx_export",
     "scoring",
+    "stoppable",
     "structure",
 }
 

@@ -1,7 +1,8 @@
 """Writes a run's events, node states and final result to the database as the engine reports them.
 
 Every event is stored with a per-run sequence number, so the SSE endpoint can replay it to a
-late subscriber and a worker in another process can write the same rows. The engine's
+late subscriber and a worker in another process can write the same rows. The number is the run's
+next one when the event is written (a Cancel request appends `run_cancelling` to the same stream). The engine's
 `run_finished` is held back and written in the same transaction as the final node details,
 metrics and artifacts, so whoever sees it can read the complete run.
 """
@@ -14,9 +15,9 @@ from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from flowza.db.models import ArtifactRow, utcnow
+from flowza.db.models import ArtifactRow
 from flowza.db.repositories import Runs
-from flowza.db.session import transaction
+from flowza.db.session import retry_on_conflict
 from flowza.engine.cache import Cache
 from flowza.engine.events import Event
 from flowza.engine.executor import RunResult
@@ -37,13 +38,9 @@ class RunRecorder:
     def __init__(self, sessions: sessionmaker[Session], run_id: str) -> None:
         self.sessions = sessions
         self.run_id = run_id
-        with sessions() as session:
-            self.seq = Runs(session).next_seq(run_id) - 1
 
     def _add_event(self, runs: Runs, event_type: str, payload: dict[str, Any], at: datetime | None = None) -> None:
-        self.seq += 1
-        body = {"seq": self.seq, "run_id": self.run_id, "type": event_type, **jsonable(payload)}
-        runs.add_event(self.run_id, self.seq, event_type, body, at or utcnow())
+        runs.append_event(self.run_id, event_type, jsonable(payload), at)
 
     def __call__(self, event: Event) -> None:
         """The engine's event sink (called from the run's thread)."""
@@ -51,7 +48,8 @@ class RunRecorder:
             return  # written by finish(), together with the final state
         payload = event.to_dict()
         at = datetime.fromtimestamp(event.time, UTC)
-        with transaction(self.sessions) as session:
+
+        def write(session: Session) -> None:
             runs = Runs(session)
             self._add_event(runs, event.type, payload, at)
             if event.node_id is None:
@@ -70,6 +68,8 @@ class RunRecorder:
                     values["reason"] = CACHED_REASON
                 runs.update_node(self.run_id, event.node_id, **values)
 
+        retry_on_conflict(self.sessions, write)
+
     def finish(self, result: RunResult, cache: Cache | None, error: str | None = None) -> None:
         """Store the engine's result: node details, artifacts, metrics, then the final event."""
         failed = [(node_id, r.error) for node_id, r in result.nodes.items() if r.status == "failed"]
@@ -78,8 +78,9 @@ class RunRecorder:
         metrics = jsonable(result.metrics)
         files = {node_id: path.replace("\\", "/").rsplit("/", 1)[-1] for node_id, path in result.files.items()}
         warnings = [jsonable(issue.to_dict()) for issue in result.report.warnings]
-        artifacts = self._artifacts(result, cache)
-        with transaction(self.sessions) as session:
+
+        def write(session: Session) -> None:
+            artifacts = self._artifacts(result, cache)  # read from the cache before taking any write lock
             runs = Runs(session)
             for node_id, node in result.nodes.items():
                 runs.update_node(
@@ -96,6 +97,8 @@ class RunRecorder:
             runs.finish(self.run_id, result.status, error, metrics, files, warnings)
             final = {"status": result.status, "error": error, "time": time.time(), "data": {"metrics": metrics}}
             self._add_event(runs, "run_finished", final)
+
+        retry_on_conflict(self.sessions, write)
 
     def _artifacts(self, result: RunResult, cache: Cache | None) -> list[ArtifactRow]:
         rows: list[ArtifactRow] = []
@@ -120,9 +123,12 @@ class RunRecorder:
 
     def abort(self, status: str, error: str, node_status: str = "skipped") -> None:
         """End a run that could not run (or stopped outside the engine): close its nodes, final event."""
-        with transaction(self.sessions) as session:
+
+        def write(session: Session) -> None:
             runs = Runs(session)
             runs.close_open_nodes(self.run_id, node_status, error)
             runs.finish(self.run_id, status, error)
             final = {"status": status, "error": error, "time": time.time(), "data": {"metrics": {}}}
             self._add_event(runs, "run_finished", final)
+
+        retry_on_conflict(self.sessions, write)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -12,8 +13,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from flowza.datasets.layout import Layout
 from flowza.db.models import RunRow
-from flowza.db.repositories import Runs, Workflows
-from flowza.db.session import transaction
+from flowza.db.repositories import ACTIVE_RUN_STATUSES, Runs, Workflows
+from flowza.db.session import retry_on_conflict, transaction
 from flowza.engine.cache import Cache
 from flowza.engine.executor import RunOptions, run_workflow
 from flowza.engine.issues import Report, ValidationFailed
@@ -24,6 +25,8 @@ from flowza.runs.recorder import RunRecorder
 
 log = logging.getLogger(__name__)
 
+CANCELLING = "cancelling"
+CANCELLING_MESSAGE = "cancel requested; stopping the node in progress"
 RECOVERY_REASON = "the server stopped while this run was {status}; it was never finished. Start the run again"
 
 
@@ -86,15 +89,22 @@ class RunService:
         return run
 
     def request_cancel(self, owner_id: str, run_id: str) -> RunRow:
-        with transaction(self.sessions) as session:
+        """Flag the run; a running one turns `cancelling` (with a `run_cancelling` event) until its work stops."""
+
+        def flag(session: Session) -> RunRow:
             runs = Runs(session)
             run = runs.get(run_id, owner_id)
             if run is None:
                 raise NotFound(f"no run {run_id!r}")
-            if run.status not in ("pending", "running"):
+            if run.status not in ACTIVE_RUN_STATUSES:
                 raise RunFinished(f"run {run_id!r} already finished ({run.status}); nothing to cancel")
-            runs.request_cancel(run_id)
+            if runs.request_cancel(run_id):
+                payload = {"status": CANCELLING, "message": CANCELLING_MESSAGE, "time": time.time()}
+                runs.append_event(run_id, "run_cancelling", payload)
+            session.refresh(run)
             return run
+
+        return retry_on_conflict(self.sessions, flag)
 
     def execute(self, run_id: str, signal: CancelSignal) -> None:
         """Run `run_id` on the engine, recording everything; never raises for a failing workflow."""
@@ -146,7 +156,7 @@ class RunService:
     def abandon(self, run_id: str, reason: str) -> None:
         """Record a run this process gives up on (shutting down) as failed, if it is still open."""
         with self.sessions() as session:
-            if Runs(session).status(run_id) not in ("pending", "running"):
+            if Runs(session).status(run_id) not in ACTIVE_RUN_STATUSES:
                 return
         self.recorder_factory(self.sessions, run_id).abort("failed", reason, "failed")
 

@@ -177,8 +177,5 @@ def write_final(session: Session, run_id: str, status: str, error: str, node_sta
 
 
 def add_event(session: Session, run_id: str, event_type: str, payload: dict[str, Any]) -> None:
-    """Append an event after the run's last one (the caller holds the run, so no one else writes)."""
-    runs = Runs(session)
-    seq = runs.next_seq(run_id)
-    body = {"seq": seq, "run_id": run_id, "type": event_type, **payload}
-    runs.add_event(run_id, seq, event_type, body, utcnow())
+    """Append an event after the run's last one."""
+    Runs(session).append_event(run_id, event_type, payload)

@@ -15,7 +15,7 @@ from flowza.api.responses import json_response
 from flowza.api.sse import run_events
 from flowza.datasets.preview import MAX_PAGE
 from flowza.db.models import ArtifactRow, RunRow
-from flowza.db.repositories import Runs, Workflows
+from flowza.db.repositories import ACTIVE_RUN_STATUSES, Runs, Workflows
 from flowza.runs import outputs
 from flowza.runs.documents import iso, run_document, run_summary
 
@@ -152,7 +152,7 @@ def _node_output_values(state: StateDep, session: SessionDep, user: str, run_id:
     if node is None:
         raise not_found(f"run {run_id!r} has no node {node_id!r}")
     if node.cache_key is None:
-        if node.status in ("pending", "running") or run.status in ("pending", "running"):
+        if node.status in ("pending", "running") or run.status in ACTIVE_RUN_STATUSES:
             raise ApiError(409, f"node {node_id!r} has no output yet (node {node.status}, run {run.status})")
         raise ApiError(
             409, f"node {node_id!r} has no output: it {node.status}" + (f" ({node.error})" if node.error else "")

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from flowza.nodes.base import Context, InferContext, NodeError
 from flowza.nodes.common import infer_task, infer_task_from_kind, is_numeric, missing_columns_message, train_prefix
 from flowza.nodes.schema import ModelShape, Shape, TableShape, column_kind
+from flowza.nodes.train.stoppable import predict_in_chunks
 from flowza.nodes.types import Dataset, Holdout, Task, TrainedModel
 
 if TYPE_CHECKING:
@@ -75,7 +76,9 @@ def fit_model(
     make_estimator: Callable[[Task], Any],
     allow_missing: bool,
     encode_labels: bool = False,
+    fit: Callable[[Context, Any, Any, Any], None] | None = None,
 ) -> TrainedModel:
+    """Fit `make_estimator(task)` on the train rows (`fit(ctx, estimator, X, y)` when the node can stop part-way)."""
     import numpy as np
     import pandas as pd
     from sklearn.pipeline import Pipeline
@@ -112,7 +115,10 @@ def fit_model(
     estimator = make_estimator(resolved)
     ctx.check_cancelled()
     try:
-        estimator.fit(X_train, fit_y)
+        if fit is None:
+            estimator.fit(X_train, fit_y)
+        else:
+            fit(ctx, estimator, X_train, fit_y)
     except ValueError as exc:
         raise NodeError(f"{type(estimator).__name__} could not be trained: {exc}") from exc
     ctx.check_cancelled()
@@ -128,8 +134,8 @@ def fit_model(
         X_hold, y_hold = X_all.iloc[n_train:], y_all.iloc[n_train:]
     else:
         X_hold, y_hold = X_all.iloc[rows], y_all.iloc[rows]
-    y_pred = np.asarray(estimator.predict(X_hold))
-    y_score = np.asarray(estimator.predict_proba(X_hold)) if resolved == "classification" else None
+    y_pred = predict_in_chunks(ctx, estimator.predict, X_hold)
+    y_score = predict_in_chunks(ctx, estimator.predict_proba, X_hold) if resolved == "classification" else None
     model = TrainedModel(
         pipeline=pipeline,
         task=resolved,

@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from flowza.nodes.base import Context, InferContext, node
 from flowza.nodes.schema import Shape
 from flowza.nodes.train.common import TaskParam, fit_model, infer_model
+from flowza.nodes.train.stoppable import grow_forest
 from flowza.nodes.types import DATA, MODEL, Dataset, Task
 
 if TYPE_CHECKING:
@@ -55,6 +56,7 @@ def random_forest(ctx: Context, params: Params, data: Dataset) -> dict[str, Any]
         algorithm="random_forest",
         make_estimator=lambda task: make_estimator(params, task),
         allow_missing=True,
+        fit=grow_forest,
     )
     return {"model": model}
 

@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from flowza.nodes.base import Context, InferContext, node
 from flowza.nodes.schema import Shape
 from flowza.nodes.train.common import TaskParam, fit_model, infer_model
+from flowza.nodes.train.stoppable import boost
 from flowza.nodes.types import DATA, MODEL, Dataset, Task
 
 if TYPE_CHECKING:
@@ -58,6 +59,7 @@ def xgboost_node(ctx: Context, params: Params, data: Dataset) -> dict[str, Any]:
         make_estimator=lambda task: make_estimator(params, task),
         allow_missing=True,
         encode_labels=True,
+        fit=boost,
     )
     return {"model": model}
 
