@@ -83,6 +83,11 @@ class Settings(BaseModel):
         default=4096, ge=0, description="A worker child is replaced after a run that left it above this (0: no limit)"
     )
     seed_samples: bool = Field(default=True, description="`serve` adds the sample datasets for the local user")
+    shared_datasets: Path | None = Field(
+        default=None,
+        description="Folder of public CSVs; `serve` adds its titanic.csv for the local user "
+        "(default: ../shared/datasets next to a source checkout)",
+    )
 
     # Security (README "Security"): authentication and input limits.
     auth: bool = Field(default=False, description="Require a login/API token on every route but health and login")
@@ -95,6 +100,13 @@ class Settings(BaseModel):
 
     def resolved_data_dir(self) -> Path:
         return (self.data_dir or self.home / "data").expanduser()
+
+    def resolved_shared_datasets(self) -> Path | None:
+        if self.shared_datasets is not None:
+            return self.shared_datasets.expanduser()
+        from flowza.demo.shared import checkout_shared_datasets
+
+        return checkout_shared_datasets()
 
     def resolved_cache_dir(self) -> Path:
         return (self.cache_dir or self.home / "cache").expanduser()

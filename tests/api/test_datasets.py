@@ -163,7 +163,7 @@ def test_delete_unused_and_unknown(client: TestClient, settings: Settings) -> No
 
 
 def test_samples_are_added_at_start_and_not_twice(settings: Settings, tmp_path: Path) -> None:
-    seeded = settings.model_copy(update={"seed_samples": True})
+    seeded = settings.model_copy(update={"seed_samples": True, "shared_datasets": tmp_path / "no-shared-datasets"})
     with TestClient(create_app(seeded)) as client:
         names = [d["name"] for d in client.get("/api/v1/datasets").json()]
     assert names == ["sample_breast_cancer.csv", "sample_diabetes.csv", "sample_iris.csv", "sample_wine.csv"]

@@ -1,4 +1,4 @@
-"""`flowza serve` as a real process: upload titanic.csv, save, run, follow SSE, compare with `flowza run`."""
+"""`flowza serve` as a real process: titanic.csv added at start, save, run, follow SSE, compare with `flowza run`."""
 
 from __future__ import annotations
 
@@ -78,8 +78,8 @@ def running_server(
 
 
 @pytest.fixture
-def server(database_url: str, tmp_path: Path) -> Iterator[str]:
-    with running_server(database_url, tmp_path) as (base, _):
+def server(database_url: str, tmp_path: Path, shared_datasets: Path) -> Iterator[str]:
+    with running_server(database_url, tmp_path, FLOWZA_SHARED_DATASETS=str(shared_datasets)) as (base, _):
         yield base
 
 
@@ -98,12 +98,9 @@ def follow_events(base: str, run_id: str) -> list[tuple[str, dict[str, Any]]]:
 @pytest.mark.slow
 def test_serve_upload_save_run_matches_cli(server: str, shared_datasets: Path, tmp_path: Path) -> None:
     api = f"{server}/api/v1"
-    samples = [d["name"] for d in httpx.get(f"{api}/datasets").json()]
-    assert "sample_iris.csv" in samples  # the samples are ready to use
-    with (shared_datasets / "titanic.csv").open("rb") as handle:
-        uploaded = httpx.post(f"{api}/datasets", files={"file": ("titanic.csv", handle, "text/csv")}, timeout=60)
-    assert uploaded.status_code == 201, uploaded.text
-    assert uploaded.json()["rows"] == 891
+    datasets = {d["name"]: d for d in httpx.get(f"{api}/datasets").json()}
+    assert "sample_iris.csv" in datasets  # the samples are ready to use, and titanic with them: no upload
+    assert datasets["titanic.csv"]["rows"] == 891
 
     document = load_template("binary_classification")
     document["nodes"][0]["params"]["dataset"] = "titanic.csv"
@@ -135,6 +132,17 @@ def test_serve_upload_save_run_matches_cli(server: str, shared_datasets: Path, t
     model = next(a for a in httpx.get(f"{api}/runs/{run_id}/artifacts").json() if a["kind"] == "model")
     download = httpx.get(f"{server}{model['downloads']['skops']}")
     assert download.status_code == 200 and len(download.content) > 1000
+
+
+def test_serve_says_where_to_get_titanic_when_the_shared_folder_is_missing(database_url: str, tmp_path: Path) -> None:
+    missing = tmp_path / "no-shared-datasets"
+    with running_server(database_url, tmp_path, FLOWZA_SHARED_DATASETS=str(missing)) as (base, _):
+        names = [d["name"] for d in httpx.get(f"{base}/api/v1/datasets").json()]
+    assert "sample_iris.csv" in names and "titanic.csv" not in names
+    log = next(tmp_path.glob("serve-*.log")).read_text()
+    lines = [line for line in log.splitlines() if "titanic.csv" in line]
+    assert len(lines) == 1, log
+    assert "seaborn-data/master/titanic.csv" in lines[0] and "FLOWZA_SHARED_DATASETS" in lines[0]
 
 
 def test_serve_refuses_a_public_address_without_auth() -> None:

@@ -15,6 +15,7 @@ from flowza.datasets.service import DatasetService
 from flowza.db.migrate import upgrade
 from flowza.db.repositories import Users
 from flowza.db.session import make_engine, make_read_session_factory, make_session_factory, transaction
+from flowza.demo.shared import add_shared_datasets
 from flowza.runs.executor import Executor
 from flowza.runs.inline import InlineExecutor
 from flowza.runs.service import RunService
@@ -84,6 +85,7 @@ class ServerState:
         self.datasets.clear_stale_uploads()
         if self.settings.seed_samples:
             self.datasets.seed_samples(self.user_id)
+            add_shared_datasets(self.datasets, self.user_id, self.settings.resolved_shared_datasets())
         if self.engine.dialect.name == "postgresql":
             self.change_listener = ChangeListener(self.settings.resolved_database_url(), self.read_cache)
             self.change_listener.start()
