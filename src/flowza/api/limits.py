@@ -6,11 +6,16 @@
   validator ever recurses on attacker-chosen depth.
 * A NUL character in the path, the query or any JSON string is refused with 422: PostgreSQL text
   cannot hold it, and no legitimate name or value needs it.
+* A lone UTF-16 surrogate in any JSON string or key (an escape such as "\\ud800" without its pair,
+  which Python's JSON parser accepts) is refused with 422 naming the field: such a string cannot be
+  encoded as UTF-8, so storing or answering it would fail later. Paths, query strings, headers and
+  form fields are decoded from bytes and cannot hold one.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
@@ -23,33 +28,57 @@ ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 BODY_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 DB_INT_MAX = 2_147_483_647  # the largest number an INTEGER column holds: bound for ids, versions, offsets
 NUL = "\x00"
+LONE_SURROGATE = re.compile("[\ud800-\udfff]")  # JSON pairs are joined when parsed: any left is alone
 
 
 class LimitExceeded(Exception):
-    def __init__(self, status: int, message: str) -> None:
+    def __init__(self, status: int, message: str, field: str | None = None) -> None:
         super().__init__(message)
         self.status = status
         self.message = message
+        self.field = field
 
 
-def json_problem(value: Any, max_depth: int) -> str | None:
-    """Why a parsed JSON value is refused (too deep, holds NUL), or None; iterative, never recursive."""
-    stack: list[tuple[Any, int]] = [(value, 1)]
+def _child(path: str, key: str | int) -> str:
+    if isinstance(key, int):
+        return f"{path}[{key}]"
+    return f"{path}.{key}" if path else key
+
+
+def _printable(path: str, limit: int = 200) -> str:
+    shown = LONE_SURROGATE.sub("?", path) or "(the body)"
+    return shown if len(shown) <= limit else shown[:limit] + "…"
+
+
+def json_problem(value: Any, max_depth: int) -> tuple[str, str | None] | None:
+    """(why, field) a parsed JSON value is refused (too deep, NUL, lone surrogate), or None; iterative."""
+    stack: list[tuple[Any, int, str]] = [(value, 1, "")]
     while stack:
-        item, depth = stack.pop()
+        item, depth, path = stack.pop()
         if isinstance(item, dict):
             if depth > max_depth:
-                return f"the JSON body is nested deeper than {max_depth} levels"
+                return f"the JSON body is nested deeper than {max_depth} levels", None
             for key, inner in item.items():
                 if NUL in key:
-                    return "the JSON body holds a NUL character (\\u0000) in a key; text cannot contain NUL"
-                stack.append((inner, depth + 1))
+                    return "the JSON body holds a NUL character (\\u0000) in a key; text cannot contain NUL", None
+                if LONE_SURROGATE.search(key):
+                    where = _printable(_child(path, key))
+                    return f"field {where!r}: the key holds a lone UTF-16 surrogate; text must be valid Unicode", where
+                stack.append((inner, depth + 1, _child(path, key)))
         elif isinstance(item, list):
             if depth > max_depth:
-                return f"the JSON body is nested deeper than {max_depth} levels"
-            stack.extend((inner, depth + 1) for inner in item)
-        elif isinstance(item, str) and NUL in item:
-            return "the JSON body holds a NUL character (\\u0000); text cannot contain NUL"
+                return f"the JSON body is nested deeper than {max_depth} levels", None
+            stack.extend((inner, depth + 1, _child(path, i)) for i, inner in enumerate(item))
+        elif isinstance(item, str):
+            if NUL in item:
+                return "the JSON body holds a NUL character (\\u0000); text cannot contain NUL", None
+            if LONE_SURROGATE.search(item):
+                where = _printable(path)
+                return (
+                    f"field {where!r}: the value holds a lone UTF-16 surrogate (an unpaired \\ud800-\\udfff "
+                    "escape); text must be valid Unicode",
+                    where,
+                )
     return None
 
 
@@ -66,7 +95,7 @@ def check_json(body: bytes, max_depth: int) -> None:
         return  # not JSON: the route's own parsing reports it as a 422
     problem = json_problem(value, max_depth)
     if problem is not None:
-        raise LimitExceeded(422, problem)
+        raise LimitExceeded(422, *problem)
 
 
 def _header(scope: Scope, name: bytes) -> str | None:
@@ -76,8 +105,14 @@ def _header(scope: Scope, name: bytes) -> str | None:
     return None
 
 
-async def _reply(send: Send, status: int, message: str, extra_headers: list[tuple[bytes, bytes]] | None = None) -> None:
-    body = json.dumps({"detail": message}).encode()
+async def _reply(
+    send: Send,
+    status: int,
+    message: str,
+    extra_headers: list[tuple[bytes, bytes]] | None = None,
+    field: str | None = None,
+) -> None:
+    body = json.dumps({"detail": message} | ({"field": field} if field is not None else {})).encode()
     headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
     await send({"type": "http.response.start", "status": status, "headers": headers + (extra_headers or [])})
     await send({"type": "http.response.body", "body": body})
@@ -103,7 +138,7 @@ class RequestLimits:
             if scope["method"] in BODY_METHODS and not self.is_upload(scope["method"], scope["path"]):
                 receive = await self._buffered(scope, receive)
         except LimitExceeded as exc:
-            await _reply(send, exc.status, exc.message)
+            await _reply(send, exc.status, exc.message, field=exc.field)
             return
         await self.app(scope, receive, send)
 
@@ -130,7 +165,7 @@ class RequestLimits:
             chunks.append(chunk)
             more = message.get("more_body", False)
         body = b"".join(chunks)
-        if body.lstrip()[:1] in (b"{", b"["):  # JSON whatever the declared type: FastAPI may parse it as such
+        if body.lstrip()[:1] in (b"{", b"[", b'"'):  # JSON whatever the declared type: FastAPI may parse it
             check_json(body, self.max_depth)
         sent = False
 
