@@ -12,6 +12,8 @@ from flowza.codegen.snippet import Import
 
 # a distribution with a second name on PyPI that installs the same module
 ALSO_PUBLISHED_AS: dict[str, str] = {"xgboost-cpu": "xgboost"}
+# the PyPI names to try first for a module whose distribution is not named like it
+LIKELY_DISTRIBUTIONS: dict[str, tuple[str, ...]] = {"sklearn": ("scikit-learn",), "xgboost": ("xgboost", "xgboost-cpu")}
 
 
 @dataclass(frozen=True)
@@ -36,16 +38,25 @@ def third_party_modules(modules: list[str]) -> list[str]:
     return sorted(m for m in tops if m not in sys.stdlib_module_names)
 
 
+def _installed_version(distribution: str) -> str | None:
+    try:
+        return metadata.version(distribution)
+    except metadata.PackageNotFoundError:
+        return None
+
+
 def requirement(module: str) -> Requirement:
+    """The installed distribution providing `module`: the likely names are tried first (fast), then
+    importlib.metadata's whole module map (about a second to build, so only when needed)."""
+    for name in LIKELY_DISTRIBUTIONS.get(module, (module,)):
+        version = _installed_version(name)
+        if version is not None:
+            return Requirement(module, name, version)
     distributions = _distributions_by_module().get(module)
     if not distributions:
         return Requirement(module, module, None)
     name = sorted(distributions)[0]
-    try:
-        version = metadata.version(name)
-    except metadata.PackageNotFoundError:
-        version = None
-    return Requirement(module, name, version)
+    return Requirement(module, name, _installed_version(name))
 
 
 def requirements(imports: list[Import]) -> list[Requirement]:
