@@ -393,9 +393,27 @@ async function scenarioE(page) {
   await page.locator(".log-line").nth(1).waitFor({ timeout: 30_000 });
   assertEditorAlive(page, "after Run with the Log tab open");
   await page.locator('[data-testid="node-random_forest"][data-status="running"]').waitFor({ timeout: 60_000 });
+  // from Cancel until the run's end the top bar and the running node say "cancelling…": watch
+  // the page, as the server may stop the node within milliseconds
+  await page.evaluate(() => {
+    const seen = { bar: false, badge: false, barGoneWhileActive: false };
+    window.__cancelling = seen;
+    new MutationObserver(() => {
+      const bar = document.querySelector('[data-testid="run-cancelling"]');
+      if (bar) seen.bar = true;
+      else if (seen.bar && !document.querySelector('[data-testid="run"]')) seen.barGoneWhileActive = true;
+      if (document.querySelector('[data-testid="status-random_forest"][data-cancelling="true"]')?.textContent === "cancelling…") seen.badge = true;
+    }).observe(document.body, { subtree: true, childList: true, attributes: true, characterData: true });
+  });
+  const cancelledAt = Date.now();
   await page.getByTestId("cancel-run").click();
+  if (process.env.FLOWZA_E2E_DEBUG_SHOTS) await page.screenshot({ path: join(process.env.FLOWZA_E2E_DEBUG_SHOTS, "e-cancelling.png") });
   await page.getByTestId("toast-info").filter({ hasText: "Run cancelled" }).waitFor({ timeout: 90_000 });
   await page.getByTestId("run").waitFor();
+  const stopSeconds = ((Date.now() - cancelledAt) / 1000).toFixed(1);
+  const cancelling = await page.evaluate(() => window.__cancelling);
+  assert.deepEqual(cancelling, { bar: true, badge: true, barGoneWhileActive: false }, "cancelling… shown from Cancel until the run ended");
+  assert.equal(await page.locator('[data-cancelling="true"], [data-testid="run-cancelling"]').count(), 0, "no cancelling state after the end");
   assert.equal(await page.getByTestId("node-random_forest").getAttribute("data-status"), "cancelled");
   assert.equal(await page.getByTestId("node-load_csv").getAttribute("data-status"), "succeeded");
   await page.locator(".log-line", { hasText: "cancelled" }).first().waitFor();
@@ -403,7 +421,7 @@ async function scenarioE(page) {
   assert.equal(await page.locator(".react-flow__node").count(), 4, "the canvas still shows the nodes");
   assertEditorAlive(page, "after Cancel with the Log tab open");
   await page.getByTestId("drawer-tab-output").click();
-  console.log("  (e) cancel a running random forest with the Log tab open: ok");
+  console.log(`  (e) cancel a running random forest with the Log tab open ("cancelling…" until it stopped, ${stopSeconds} s after Cancel): ok`);
 }
 
 async function scenarioH(page) {

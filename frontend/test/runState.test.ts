@@ -1,9 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { isRunActive, outputReadable } from "../src/app/runState";
-import type { RunState } from "../src/editor/store";
+import { isCancelling, isNodeStopping, isRunActive, outputReadable } from "../src/app/runState";
+import { useEditor, type RunState } from "../src/editor/store";
+import { freshStore } from "./helpers";
 
 function run(status: string, nodes: RunState["nodes"]): RunState {
-  return { id: "r1", status, targetNode: null, nodes, metrics: {}, warnings: [], error: null };
+  return { id: "r1", status, targetNode: null, nodes, metrics: {}, warnings: [], cancelRequested: false, error: null };
 }
 
 describe("run state", () => {
@@ -25,5 +26,31 @@ describe("run state", () => {
     expect(outputReadable(ended, "not_in_run")).toBe(false);
     expect(outputReadable(run("failed", { model: { status: "failed" } }), "model")).toBe(false);
     expect(outputReadable(null, "load")).toBe(false);
+  });
+
+  it("is cancelling from the moment Cancel is pressed until the run's final state (issue 23)", () => {
+    freshStore();
+    const editor = useEditor.getState;
+    editor().startRun("r1", null, ["load", "model"]);
+    editor().applyRunEvent("load", { status: "succeeded" });
+    editor().applyRunEvent("model", { status: "running" });
+    expect(isCancelling(editor().run)).toBe(false);
+    editor().markCancelling(true);
+    expect(isCancelling(editor().run)).toBe(true);
+    expect(isNodeStopping(editor().run, "model")).toBe(true);
+    expect(isNodeStopping(editor().run, "load")).toBe(false); // done before Cancel
+    // a poll of the run that still says running (a server without a cancelling state) keeps it
+    editor().applyRun({ id: "r1", status: "running", nodes: { model: { status: "running" } }, metrics: {}, warnings: [] });
+    expect(isCancelling(editor().run)).toBe(true);
+    // the final state ends it
+    editor().applyRun({ id: "r1", status: "cancelled", nodes: { model: { status: "cancelled" } }, metrics: {}, warnings: [] });
+    expect(isCancelling(editor().run)).toBe(false);
+    expect(isNodeStopping(editor().run, "model")).toBe(false);
+    // a server that reports `cancelling` itself (another tab pressed Cancel) shows it too
+    editor().startRun("r2", null, ["model"]);
+    editor().applyRun({ id: "r2", status: "cancelling", nodes: { model: { status: "running" } }, metrics: {}, warnings: [] });
+    expect(isCancelling(editor().run)).toBe(true);
+    editor().startRun("r3", null, ["model"]);
+    expect(isCancelling(editor().run)).toBe(false);
   });
 });

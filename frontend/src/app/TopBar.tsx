@@ -7,7 +7,7 @@ import { isDirty, useEditor } from "../editor/store";
 import { useFitGraph } from "../editor/viewport";
 import { exportCode, exportJson, importJson, newWorkflow, saveWorkflow } from "./actions";
 import { cancelRun, runWorkflow } from "./runs";
-import { isRunActive } from "./runState";
+import { isCancelling, isRunActive } from "./runState";
 import { useUi } from "./ui";
 
 function NameField() {
@@ -114,6 +114,7 @@ export function TopBar() {
   const fitGraph = useFitGraph();
   const file = useRef<HTMLInputElement>(null);
   const active = isRunActive(run?.status);
+  const cancelling = isCancelling(run);
   return (
     <header className="topbar">
       <div className="brand" title="Flowza">
@@ -159,7 +160,11 @@ export function TopBar() {
         <button className="icon-btn hide-narrow" onClick={() => openDialog("shortcuts")} title="Keyboard shortcuts (?)" aria-label="Keyboard shortcuts">⌨</button>
         <span className="sep" />
         <button className="btn" onClick={() => void saveWorkflow()} data-testid="save">Save</button>
-        {active ? (
+        {cancelling ? (
+          <button className="btn danger-solid" disabled aria-busy="true" title="Stopping the node in progress; the run ends as soon as it does" data-testid="run-cancelling">
+            <span className="spinner" /> Cancelling…
+          </button>
+        ) : active ? (
           <button className="btn danger-solid" onClick={() => void cancelRun()} data-testid="cancel-run">■ Cancel</button>
         ) : (
           <>

@@ -8,6 +8,19 @@ export function isRunActive(status: string | undefined): boolean {
   return !!status && !FINAL_RUN_STATUSES.has(status);
 }
 
+/** Whether the run is stopping: Cancel was pressed (or the server reports `cancelling`) and its final
+ * event has not come yet. A training node may take a moment to notice. */
+export function isCancelling(run: RunState | null | undefined): boolean {
+  return !!run && isRunActive(run.status) && (run.cancelRequested || run.status === "cancelling");
+}
+
+/** Whether this node of the run is being stopped: the run is cancelling and the node is still at
+ * work or waiting for its turn. */
+export function isNodeStopping(run: RunState | null | undefined, nodeId: string): boolean {
+  const status = run?.nodes[nodeId]?.status;
+  return isCancelling(run) && (status === "running" || status === "queued" || status === "pending");
+}
+
 /** Whether GET /runs/{id}/nodes/{node}/output can answer: the node succeeded or was reused from the
  * cache, and the run has ended (the server records where each output is stored together with the
  * run's final state; asking earlier is a 409 "no output yet", an error in the browser's console). */

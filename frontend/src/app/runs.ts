@@ -28,6 +28,7 @@ const EVENT_TYPES = [
   "node_failed",
   "node_skipped",
   "node_cancelled",
+  "run_cancelling",
   "run_finished",
   "run_failed",
   "run_cancelled",
@@ -119,6 +120,9 @@ function onEvent(runId: string, raw: string, fallbackType: string): void {
   } else if (type === "run_started") {
     useEditor.setState({ run: { ...run, status: "running" } });
     ui().addLog(`Run ${runId.slice(0, 8)} started`);
+  } else if (type === "run_cancelling") {
+    useEditor.setState({ run: { ...run, status: event.status ?? "cancelling", cancelRequested: true } });
+    ui().addLog(`Run ${runId.slice(0, 8)} cancelling${event.message ? `: ${event.message}` : "…"}`);
   }
   if (type === "run_finished" || type === "end" || type === "done" || (!event.node_id && event.status && FINAL.has(event.status))) {
     const metrics = (event.data as { metrics?: Record<string, Record<string, unknown>> } | null)?.metrics;
@@ -190,11 +194,14 @@ export async function runWorkflow(targetNode: string | null = null): Promise<voi
 
 export async function cancelRun(): Promise<void> {
   const run = editor().run;
-  if (!run || FINAL.has(run.status)) return;
+  if (!run || FINAL.has(run.status) || run.cancelRequested) return;
+  // shown at once ("cancelling…"), until the run's final event says it stopped
+  editor().markCancelling(true);
   try {
     await api.cancelRun(run.id);
     ui().addLog(`Cancel requested for run ${run.id.slice(0, 8)}`);
   } catch (error) {
+    if (editor().run?.id === run.id) editor().markCancelling(false);
     // the run may have ended meanwhile, or the server lost it: never leave the editor stuck
     try {
       const latest = await api.run(run.id);

@@ -15,6 +15,7 @@ import {
 } from "@xyflow/react";
 import { useCallback, useEffect, useRef, useState, type DragEvent } from "react";
 import { runWorkflow } from "../app/runs";
+import { isRunActive } from "../app/runState";
 import { useEditor } from "./store";
 import { FlowNodeView } from "./FlowNodeView";
 import type { FlowNode } from "./graph";
@@ -130,7 +131,7 @@ export function Canvas() {
   const edges = useEditor((s) => s.edges);
   const onNodesChange = useEditor((s) => s.onNodesChange);
   const onEdgesChange = useEditor((s) => s.onEdgesChange);
-  const running = useEditor((s) => s.run && (s.run.status === "running" || s.run.status === "queued" || s.run.status === "pending"));
+  const running = useEditor((s) => isRunActive(s.run?.status));
   const { screenToFlowPosition } = useReactFlow();
   const fitGraph = useFitGraph();
   const width = useStore((s) => s.width);

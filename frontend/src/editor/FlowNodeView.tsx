@@ -4,6 +4,7 @@ import { Handle, Position, type NodeProps } from "@xyflow/react";
 import { memo } from "react";
 import { useShallow } from "zustand/react/shallow";
 import type { Issue } from "../api/types";
+import { isNodeStopping } from "../app/runState";
 import { useEditor } from "./store";
 import type { FlowNode } from "./graph";
 import { STATUS_LABELS, categoryColor, categoryIcon, formatValue, PORT_COLORS } from "./looks";
@@ -44,6 +45,8 @@ function FlowNodeViewInner({ id, data, selected }: NodeProps<FlowNode>) {
   const errors = useEditor(useShallow((s) => s.validation.errors.filter((e) => e.node_id === id)));
   const warnings = useEditor(useShallow((s) => s.validation.warnings.filter((e) => e.node_id === id)));
   const status = run?.status ?? "idle";
+  // after Cancel, a node still at work (or waiting) is being stopped: say so until the run ends
+  const stopping = useEditor((s) => isNodeStopping(s.run, id));
   const color = spec ? categoryColor(spec.category) : "#999";
   const inputs = spec?.inputs ?? [];
   const outputs = spec?.outputs ?? [];
@@ -76,9 +79,9 @@ function FlowNodeViewInner({ id, data, selected }: NodeProps<FlowNode>) {
       {text ? <div className="fnode-summary" title={text}>{text}</div> : null}
       {status === "failed" && run?.error ? <div className="fnode-error" title={run.error}>{run.error}</div> : null}
       <div className="fnode-foot">
-        <span className={`badge badge-${status}`} data-testid={`status-${id}`}>
+        <span className={`badge badge-${stopping ? "cancelling" : status}`} data-testid={`status-${id}`} data-cancelling={stopping ? "true" : undefined}>
           {status === "running" ? <span className="spinner" /> : null}
-          {STATUS_LABELS[status]}
+          {stopping ? "cancelling…" : STATUS_LABELS[status]}
         </span>
         {run?.seconds != null && (status === "succeeded" || status === "cached") ? <span className="fnode-time">{run.seconds < 0.01 ? "<0.01" : run.seconds.toFixed(2)} s</span> : null}
       </div>

@@ -40,6 +40,8 @@ export interface RunState {
   metrics: Record<string, Record<string, unknown>>;
   /** The run's ML lint warnings, known once the run has ended. */
   warnings: Issue[];
+  /** Cancel was pressed (or the server said `cancelling`): the run is stopping but has not ended. */
+  cancelRequested: boolean;
   error: string | null;
 }
 
@@ -89,6 +91,8 @@ export interface EditorState {
   startRun(id: string, targetNode: string | null, nodeIds: string[]): void;
   applyRunEvent(nodeId: string, state: Partial<NodeRunState>): void;
   applyRun(run: Run): void;
+  /** Cancel was asked for (`on`), or the request failed (`off`). */
+  markCancelling(on: boolean): void;
   clearRun(): void;
 }
 
@@ -364,6 +368,7 @@ export const useEditor = create<EditorState>()((set, get) => ({
         nodes: Object.fromEntries(nodeIds.map((n) => [n, { status: "queued" as const }])),
         metrics: {},
         warnings: [],
+        cancelRequested: false,
         error: null,
       },
     });
@@ -377,8 +382,14 @@ export const useEditor = create<EditorState>()((set, get) => ({
 
   applyRun(r) {
     const run = get().run;
-    const base = run && run.id === r.id ? run : { id: r.id, status: r.status, targetNode: r.target_node ?? null, nodes: {}, metrics: {}, warnings: [], error: null };
-    set({ run: { ...base, status: r.status, nodes: { ...base.nodes, ...r.nodes }, metrics: r.metrics, warnings: r.warnings, error: r.error ?? null } });
+    const base = run && run.id === r.id ? run : { id: r.id, status: r.status, targetNode: r.target_node ?? null, nodes: {}, metrics: {}, warnings: [], cancelRequested: false, error: null };
+    const cancelRequested = base.cancelRequested || r.status === "cancelling";
+    set({ run: { ...base, status: r.status, nodes: { ...base.nodes, ...r.nodes }, metrics: r.metrics, warnings: r.warnings, cancelRequested, error: r.error ?? null } });
+  },
+
+  markCancelling(on) {
+    const run = get().run;
+    if (run) set({ run: { ...run, cancelRequested: on } });
   },
 
   clearRun() {

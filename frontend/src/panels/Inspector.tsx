@@ -4,6 +4,7 @@ import { useEffect, useState } from "react";
 import { useShallow } from "zustand/react/shallow";
 import { runWorkflow } from "../app/runs";
 import { useUi } from "../app/ui";
+import { isNodeStopping } from "../app/runState";
 import { categoryColor, categoryIcon, STATUS_LABELS } from "../editor/looks";
 import { useEditor } from "../editor/store";
 import type { Issue } from "../api/types";
@@ -62,6 +63,7 @@ function NodeInspector({ id }: { id: string }) {
   const node = useEditor((s) => s.nodes.find((n) => n.id === id));
   const spec = useEditor((s) => (node ? s.catalog[node.data.type] : undefined));
   const run = useEditor((s) => s.run?.nodes[id]);
+  const stopping = useEditor((s) => isNodeStopping(s.run, id));
   const errors = useEditor(useShallow((s) => s.validation.errors.filter((e) => e.node_id === id)));
   const warnings = useEditor(useShallow((s) => s.validation.warnings.filter((e) => e.node_id === id)));
   const setDrawer = useUi((s) => s.setDrawer);
@@ -84,7 +86,7 @@ function NodeInspector({ id }: { id: string }) {
       </div>
       {run ? (
         <div className={`insp-status status-${run.status}`}>
-          <span className={`badge badge-${run.status}`}>{STATUS_LABELS[run.status]}</span>
+          <span className={`badge badge-${stopping ? "cancelling" : run.status}`}>{stopping ? "cancelling…" : STATUS_LABELS[run.status]}</span>
           {run.seconds != null ? <span>{run.seconds.toFixed(2)} s</span> : null}
           {run.reason ? <span className="muted" title="why this node ran">{run.reason}</span> : null}
           {run.status === "succeeded" || run.status === "cached" ? (
