@@ -174,11 +174,20 @@ def test_samples_are_added_at_start_and_not_twice(settings: Settings, tmp_path: 
 def test_stale_upload_leftovers_are_cleared_at_start(settings: Settings) -> None:
     import os
 
+    from flowza.datasets.scratch import IN_USE, scratch_folder
+
     with TestClient(create_app(settings)) as client:
         state = client.app.state.flowza  # type: ignore[attr-defined]
-        old = state.datasets.scratch_dir(state.user_id)
-        (old / "upload").write_bytes(b"half an upload")
-        os.utime(old, (0, 0))
-        fresh = state.datasets.scratch_dir(state.user_id)  # an upload in progress elsewhere: kept
-    with TestClient(create_app(settings)):
-        assert not old.exists() and fresh.exists()
+        incoming = state.layout.incoming_dir(state.user_id)
+        legacy = incoming / "made-by-an-older-flowza"  # no lock file: judged by its age
+        legacy.mkdir()
+        (legacy / "upload").write_bytes(b"half an upload")
+        os.utime(legacy, (0, 0))
+        dead = incoming / "its-process-died"  # a lock file nobody holds: removed however young
+        dead.mkdir()
+        (dead / IN_USE).touch()
+        (dead / "upload").write_bytes(b"half an upload")
+    with scratch_folder(incoming) as in_progress:  # an upload going on in another process: kept
+        with TestClient(create_app(settings)):
+            assert not legacy.exists() and not dead.exists() and in_progress.exists()
+    assert not in_progress.exists()

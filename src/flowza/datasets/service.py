@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-import shutil
-import time
-import uuid
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +18,7 @@ from flowza.datasets.names import path_in
 from flowza.datasets.parquet import write_parquet
 from flowza.datasets.preview import parquet_page
 from flowza.datasets.profile import profile
+from flowza.datasets.scratch import remove_abandoned, scratch_folder
 from flowza.datasets.usage import datasets_in
 from flowza.db.models import DatasetRow, new_id
 from flowza.db.repositories import Datasets, Workflows
@@ -55,24 +54,14 @@ class DatasetService:
         self.sessions = sessions
         self.limits = CsvLimits()  # set from the settings by flowza.api.security
 
-    def scratch_dir(self, owner_id: str) -> Path:
-        """A fresh folder for one upload; the caller removes it when done."""
-        path = self.layout.incoming_dir(owner_id) / uuid.uuid4().hex
-        path.mkdir()
-        return path
+    def scratch(self, owner_id: str) -> AbstractContextManager[Path]:
+        """A fresh folder for one upload, removed when the `with` block ends, however it ends."""
+        return scratch_folder(self.layout.incoming_dir(owner_id))
 
-    def clear_stale_uploads(self, older_than_seconds: float = 3600) -> int:
-        """Remove upload scratch folders a crashed process left (old ones only: another process may be uploading)."""
-        removed = 0
-        cutoff = time.time() - older_than_seconds
-        for folder in (self.layout.home / "users").glob("*/incoming/*"):
-            try:
-                if folder.stat().st_mtime < cutoff:
-                    shutil.rmtree(folder, ignore_errors=True)
-                    removed += 1
-            except OSError:
-                continue
-        return removed
+    def clear_stale_uploads(self, owner_id: str | None = None) -> int:
+        """Remove upload scratch folders whose process is gone (killed mid-upload); `owner_id`: only theirs."""
+        users = "*" if owner_id is None else owner_id
+        return remove_abandoned((self.layout.home / "users").glob(f"{users}/incoming/*"))
 
     def exists(self, owner_id: str, name: str) -> bool:
         with self.sessions() as session:
@@ -151,8 +140,7 @@ class DatasetService:
         for name, make in SAMPLES.items():
             if self.exists(owner_id, name):
                 continue
-            scratch = self.scratch_dir(owner_id)
-            try:
+            with self.scratch(owner_id) as scratch:
                 path = scratch / name
                 frame: pd.DataFrame = make()
                 frame.to_csv(path, index=False)
@@ -161,8 +149,6 @@ class DatasetService:
                     added.append(name)
                 except DatasetExists:
                     pass
-            finally:
-                shutil.rmtree(scratch, ignore_errors=True)
         return added
 
 

@@ -60,16 +60,14 @@ def add_shared_datasets(store: DatasetService, owner_id: str, folder: Path | Non
         from flowza.datasets.checks import BadFile
         from flowza.datasets.service import DatasetExists
 
-        scratch = store.scratch_dir(owner_id)
-        try:
+        with store.scratch(owner_id) as scratch:
             copy = scratch / name
             shutil.copyfile(source, copy)
-            store.import_file(owner_id, copy, name, name)
-            outcome.added.append(name)
-        except DatasetExists:  # added meanwhile by another server process
-            pass
-        except BadFile as exc:
-            log.warning("%s was not added: %s", source, exc)
-        finally:
-            shutil.rmtree(scratch, ignore_errors=True)
+            try:
+                store.import_file(owner_id, copy, name, name)
+                outcome.added.append(name)
+            except DatasetExists:  # added meanwhile by another server process
+                pass
+            except BadFile as exc:
+                log.warning("%s was not added: %s", source, exc)
     return outcome

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import os
-import shutil
 from typing import Any
 
 from fastapi import APIRouter, Query, Request, Response
@@ -83,8 +82,8 @@ async def upload_dataset(request: Request, state: StateDep, user: UserDep) -> di
     declared = request.headers.get("content-length")
     if declared is not None and declared.isdigit() and int(declared) > limit + MULTIPART_SLACK:
         raise TooLarge(limit)
-    scratch = state.datasets.scratch_dir(user)
-    try:
+    await run_in_threadpool(state.datasets.clear_stale_uploads, user)  # left by a process that died
+    with state.datasets.scratch(user) as scratch:  # removed when the request ends, however it ends
         received = await receive_upload(
             request.stream(), request.headers.get("content-type"), scratch / "upload", limit
         )
@@ -96,8 +95,6 @@ async def upload_dataset(request: Request, state: StateDep, user: UserDep) -> di
         row = await run_in_threadpool(
             state.datasets.import_file, user, named, name, received.filename or name, received.sha256
         )
-    finally:
-        shutil.rmtree(scratch, ignore_errors=True)
     return dataset_document(row)
 
 

@@ -88,6 +88,18 @@ def first_rows(text: str, separator: str, count: int) -> list[list[str]]:
     return rows
 
 
+def whole_header(path: Path, separator: str, encoding: str) -> list[str]:
+    """The file's first non-blank row, however long (the sniffed head may end inside it)."""
+    with path.open(encoding=encoding, errors="replace", newline="") as handle:
+        try:
+            for row in csv.reader(handle, delimiter=separator):
+                if any(cell.strip() for cell in row):
+                    return row
+        except csv.Error as exc:
+            raise NodeError(f"malformed CSV header: {exc}", "dataset") from exc
+    raise NodeError("the file is empty", "dataset")
+
+
 def check_no_implicit_index(rows: list[list[str]]) -> None:
     """pandas silently takes the first field as the row index when the first data row has one field
     more than the header (and then drops it): that is a malformed file, not an index."""
@@ -144,7 +156,11 @@ def read_csv(
     check_no_implicit_index(rows)
     if nrows is not None:  # a sample, for validation: the limits apply to the run's whole read
         return _parse(path, sep, enc, nrows)
-    check_column_count(len(header), limits, at_least=len(head) == SNIFF_BYTES)
+    if len(head) == SNIFF_BYTES:  # the header row may go on past the sniffed block
+        check_column_count(len(header), limits, at_least=True)
+        header = whole_header(path, sep, enc)
+        check_header(header)  # a duplicate name late in a long header, which pandas would rename
+    check_column_count(len(header), limits)
     frame = _parse(path, sep, enc, None)
     check_table(frame, path, sep, enc, limits)
     return frame
