@@ -32,7 +32,8 @@ export async function startServer({ auth = false } = {}) {
   // always the embedded defaults (SQLite, inline executor, no login, offline planner, a fresh
   // cache), whatever FLOWZA_* settings the caller's shell or make exports
   const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith("FLOWZA_")));
-  Object.assign(env, { FLOWZA_HOME: home, FLOWZA_DATA_DIR: join(home, "data") });
+  // serve adds titanic.csv from the shared datasets at start: from the folder these tests read
+  Object.assign(env, { FLOWZA_HOME: home, FLOWZA_DATA_DIR: join(home, "data"), FLOWZA_SHARED_DATASETS: datasetsDir });
   const args = ["serve", "--host", "127.0.0.1", "--port", String(port), "--data-dir", join(home, "data"), "--log-level", "warning"];
   if (auth) args.push("--auth");
   const proc = spawn(flowza, args, {

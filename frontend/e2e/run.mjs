@@ -185,10 +185,12 @@ async function canvasClear(page, when) {
 }
 
 async function scenarioB(page) {
-  // upload titanic.csv by dropping the file on the drop zone
+  // titanic.csv is there from the start (serve adds it from the shared datasets); upload a copy by
+  // dropping the file on the drop zone (under another name: a taken name is refused)
   await page.getByTestId("tab-datasets").click();
-  await dropFile(page, '[data-testid="dropzone"]', join(datasetsDir, "titanic.csv"), "titanic.csv");
   await page.getByTestId("dataset-titanic.csv").waitFor({ timeout: 30_000 });
+  await dropFile(page, '[data-testid="dropzone"]', join(datasetsDir, "titanic.csv"), "titanic-dropped.csv");
+  await page.getByTestId("dataset-titanic-dropped.csv").waitFor({ timeout: 30_000 });
   await page.getByTestId("tab-nodes").click();
 
   // start from the binary-classification template in the gallery
@@ -488,8 +490,7 @@ async function scenarioF(page) {
 
 async function scenarioI(page) {
   // titanic's `alive` column is the target in words: the run's warning stands next to its score
-  if (!(await page.getByTestId("dataset-titanic.csv").count())) await uploadDataset(page, "titanic.csv");
-  await page.getByTestId("tab-nodes").click();
+  // (titanic.csv is there from the start: serve adds it from the shared datasets)
   const chain = ["load", "split", "impute", "encode", "model", "eval"];
   const types = ["load_csv", "train_test_split", "impute", "encode_categorical", "logistic_regression", "evaluate"];
   const doc = {
