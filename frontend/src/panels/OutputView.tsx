@@ -76,7 +76,13 @@ function OutputView({ runId, nodeId, nodeType, warnings }: { runId: string; node
   });
   const artifacts = useQuery({ queryKey: ["run", runId, "artifacts"], queryFn: () => api.artifacts(runId) });
   if (q.isLoading) return <div className="empty">Loading the output…</div>;
-  if (q.error && notReady(q.error)) return <div className="empty" data-testid="output-not-ready">The output is not stored yet — try again in a moment.</div>;
+  if (q.error && notReady(q.error)) {
+    return (
+      <div className="empty" data-testid="output-not-ready">
+        The output is not stored yet. <button className="btn small" onClick={() => void q.refetch()}>Try again</button>
+      </div>
+    );
+  }
   if (q.error) return <div className="empty error-text">{q.error instanceof ApiError ? q.error.message : String(q.error)}</div>;
   const out = q.data!;
   // with metrics, every warning of the run; with another output, the ones about this node
