@@ -4,6 +4,10 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 FLOWZA_DATA_DIR ?= $(HOME)/.flowza/data
 export FLOWZA_DATA_DIR
+# Where `make run` listens: `make run PORT=8001` when 8000 is taken (FLOWZA_HOST/FLOWZA_PORT work too).
+# A HOST other than loopback needs authentication (README "Security").
+HOST ?= $(or $(FLOWZA_HOST),127.0.0.1)
+PORT ?= $(or $(FLOWZA_PORT),8000)
 
 .PHONY: install run test lint bench clean frontend frontend-test
 
@@ -33,9 +37,9 @@ frontend-test: install
 	cd frontend && npm ci --no-audit --no-fund && npm run build && npx vitest run && node e2e/run.mjs
 
 # Starts the server on the embedded default: SQLite, datasets and cache in $(FLOWZA_DATA_DIR), the
-# sample datasets uploaded for the local user. Open http://127.0.0.1:8000/ (editor) or /docs (API).
+# sample datasets uploaded for the local user. Open http://127.0.0.1:8000/ (editor) or /docs (API), or the PORT given.
 run: install frontend
-	$(BIN)/flowza serve --data-dir "$(FLOWZA_DATA_DIR)"
+	$(BIN)/flowza serve --host "$(HOST)" --port "$(PORT)" --data-dir "$(FLOWZA_DATA_DIR)"
 
 test: install
 	$(BIN)/ruff check src tests benchmarks

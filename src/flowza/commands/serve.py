@@ -8,6 +8,7 @@ from typing import Annotated, Any
 
 import typer
 
+from flowza.commands.ports import busy_port_problem
 from flowza.config import Settings
 
 LOOPBACK_NAMES = {"localhost"}
@@ -93,6 +94,10 @@ def register(app: typer.Typer) -> None:
         if problem is not None:
             typer.echo(f"error: {problem}", err=True)
             raise typer.Exit(2)
+        busy = busy_port_problem(settings.host, settings.port)
+        if busy is not None:
+            typer.echo(f"error: {busy}", err=True)
+            raise typer.Exit(1)
         typer.echo(startup_notice(settings), err=True)
         typer.echo(f"Flowza data directory: {settings.resolved_data_dir()}", err=True)
         typer.echo(f"API docs: http://{settings.host}:{settings.port}/docs", err=True)
