@@ -1,12 +1,19 @@
-"""Every error is a JSON body {"detail": message, ...}; domain exceptions map to clear 4xx codes."""
+"""Every error is a JSON body {"detail": message, ...}; domain exceptions map to clear 4xx codes.
+
+Every body goes through flowza.api.redact before it is sent: no secret values, no server paths,
+no megabyte echoes of the request.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
 from fastapi import FastAPI, Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
+from flowza.api.redact import Redactor
 from flowza.datasets.checks import BadFile, TableTooLarge
 from flowza.datasets.names import BadName
 from flowza.datasets.service import DatasetExists, DatasetInUse
@@ -43,22 +50,33 @@ STATUS_OF: dict[type[Exception], int] = {
 
 
 def install(app: FastAPI) -> None:
-    async def api_error(_: Request, exc: Exception) -> JSONResponse:
+    state = getattr(app.state, "flowza", None)
+    redactor = Redactor.for_settings(state.settings) if state is not None else Redactor()
+
+    def reply(request: Request, body: dict[str, Any], status: int) -> JSONResponse:
+        return JSONResponse(redactor.body(body, request.url.path), status_code=status)
+
+    async def api_error(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, ApiError)
-        return JSONResponse({"detail": exc.message, **exc.extra}, status_code=exc.status)
+        return reply(request, {"detail": exc.message, **exc.extra}, exc.status)
 
-    async def invalid_workflow(_: Request, exc: Exception) -> JSONResponse:
+    async def invalid_workflow(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, InvalidWorkflow)
-        return JSONResponse({"detail": str(exc), **exc.report.to_dict()}, status_code=422)
+        return reply(request, {"detail": str(exc), **exc.report.to_dict()}, 422)
 
-    async def mapped(_: Request, exc: Exception) -> JSONResponse:
+    async def mapped(request: Request, exc: Exception) -> JSONResponse:
         status = next(code for kind, code in STATUS_OF.items() if isinstance(exc, kind))
         extra: dict[str, Any] = {}
         if isinstance(exc, DatasetInUse):
             extra["workflows"] = exc.workflows
-        return JSONResponse({"detail": str(exc), **extra}, status_code=status)
+        return reply(request, {"detail": str(exc), **extra}, status)
+
+    async def invalid_request(request: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, RequestValidationError)
+        return reply(request, {"detail": jsonable_encoder(exc.errors())}, 422)  # FastAPI's list, made safe
 
     app.add_exception_handler(ApiError, api_error)
     app.add_exception_handler(InvalidWorkflow, invalid_workflow)
+    app.add_exception_handler(RequestValidationError, invalid_request)
     for kind in STATUS_OF:
         app.add_exception_handler(kind, mapped)

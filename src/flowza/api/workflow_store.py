@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from flowza.api.errors import ApiError
+from flowza.api.redact import Redactor
 from flowza.db.models import WorkflowRow, WorkflowVersionRow
 from flowza.engine.validate import validate
 from flowza.jsonsafe import jsonable
@@ -26,18 +27,23 @@ def refuse_oversized(document: dict[str, Any]) -> None:
 
 
 def check(document: dict[str, Any], data_dir: Path) -> dict[str, Any]:
-    """Errors and lint warnings of a document, data-aware against the owner's datasets."""
+    """Errors and lint warnings of a document, data-aware against the owner's datasets.
+
+    Shown to the user and stored with the version, so, as error bodies, without the server's
+    paths and with long echoed values cut (flowza.api.redact).
+    """
     try:
-        report, _, _ = validate(document, data_dir)
+        report = validate(document, data_dir)[0].to_dict()
     except Exception as exc:  # the document is a JSON object the engine cannot even read: report, don't fail
-        return {
+        report = {
             "valid": False,
             "errors": [
                 {"level": "error", "code": "invalid_document", "message": str(exc), "node_id": None, "field": None}
             ],
             "warnings": [],
         }
-    return dict(jsonable(report.to_dict()))
+    safe: dict[str, Any] = Redactor.for_folders([(data_dir, "<data dir>")]).body(jsonable(report))
+    return safe
 
 
 def name_of(document: dict[str, Any]) -> str:
