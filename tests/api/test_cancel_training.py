@@ -14,6 +14,7 @@ from fastapi.testclient import TestClient
 from flowza.api.app import create_app
 from flowza.config import Settings
 from flowza.db.repositories import Runs
+from flowza.db.session import transaction
 from tests.api.conftest import csv_bytes, save, sse_events, upload, wait_run
 
 STOPPED = re.compile(r"stopped after (\d+) of (\d+) (trees|boosting rounds): the run was cancelled")
@@ -107,3 +108,22 @@ def test_cancel_stops_a_long_fit_part_way(settings: Settings, model_type: str) -
         assert kinds.index(("run_cancelling", "cancelling")) < kinds.index(("run_finished", "cancelled"))
         assert [e["id"] for e in events] == list(range(1, len(events) + 1))  # one gap-free stream
         assert client.post(f"/api/v1/runs/{run_id}/cancel").status_code == 409  # finished now
+
+
+def test_a_run_left_cancelling_by_a_stopped_server_ends_cancelled(settings: Settings) -> None:
+    with TestClient(create_app(settings)) as client:
+        upload(client, "big.csv", csv_bytes(big_frame(rows=200)))
+        saved = save(client, training_workflow("random_forest", {"n_estimators": 5}))
+        state = client.app.state.flowza  # type: ignore[attr-defined]
+        # a run the executor never got, made running, then cancelled: what a server killed while cancelling leaves
+        run = state.runs.create(state.user_id, saved["id"], None, None)
+        with transaction(state.sessions) as session:
+            Runs(session).mark_started(run.id)
+        assert state.runs.request_cancel(state.user_id, run.id).status == "cancelling"
+        assert client.get(f"/api/v1/runs/{run.id}").json()["status"] == "cancelling"
+    with TestClient(create_app(settings)) as client:
+        after = client.get(f"/api/v1/runs/{run.id}").json()
+        assert after["status"] == "cancelled" and "server stopped" in after["error"]
+        assert {node["status"] for node in after["nodes"].values()} == {"cancelled"}
+        kinds = [(e["event"], e["data"].get("status")) for e in sse_events(client, run.id)]
+        assert kinds == [("run_cancelling", "cancelling"), ("run_finished", "cancelled")]

@@ -27,6 +27,7 @@ log = logging.getLogger(__name__)
 
 CANCELLING = "cancelling"
 CANCELLING_MESSAGE = "cancel requested; stopping the node in progress"
+RECOVERY_CANCELLED = "cancelled; the server stopped before the run's work had stopped"
 RECOVERY_REASON = "the server stopped while this run was {status}; it was never finished. Start the run again"
 
 
@@ -161,10 +162,13 @@ class RunService:
         self.recorder_factory(self.sessions, run_id).abort("failed", reason, "failed")
 
     def recover(self) -> list[str]:
-        """Mark runs this executor left pending or running (a previous process died) as failed."""
+        """Mark runs this executor left pending or running (a previous process died) as failed (cancelling: cancelled)."""
         with self.sessions() as session:
             runs = Runs(session)
             stale = [(run_id, runs.status(run_id) or "running") for run_id in runs.active_ids(self.executor_name)]
         for run_id, status in stale:
-            RunRecorder(self.sessions, run_id).abort("failed", RECOVERY_REASON.format(status=status), "failed")
+            if status == CANCELLING:  # a person asked it to stop: it stopped, with the server
+                RunRecorder(self.sessions, run_id).abort("cancelled", RECOVERY_CANCELLED, "cancelled")
+            else:
+                RunRecorder(self.sessions, run_id).abort("failed", RECOVERY_REASON.format(status=status), "failed")
         return [run_id for run_id, _ in stale]
