@@ -81,7 +81,7 @@ def plan_export(
     sections: list[Section] = []
     for node_id in graph.order:
         definition = graph.defs[node_id]
-        params = definition.params_model.model_validate(workflow.node(node_id).params)
+        params = definition.params_model.model_validate(graph.spec(node_id).params)
         inputs = {port: refs[link.source].get(link.source_port) for port, link in graph.inputs[node_id].items()}
         names = Names(node_id, allocator, inputs, graph.target_hint(node_id), data_dir)
         make = definition.code

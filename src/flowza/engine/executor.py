@@ -60,14 +60,15 @@ class _Run:
         if self.options.target_node is not None:
             wanted = self.graph.ancestors(self.options.target_node) | {self.options.target_node}
             order = [n for n in order if n in wanted]
+        planned = set(order)
         for node_id in order:
-            spec = self.graph.workflow.node(node_id)
+            spec = self.graph.spec(node_id)
             definition = self.graph.defs[node_id]
             params = definition.params_model.model_validate(spec.params)
             self.params[node_id] = params
             self.results[node_id] = NodeResult()
             self.remaining_consumers[node_id] = sum(
-                1 for link in self.graph.consumers(node_id) if link.target in self.results or link.target in order
+                1 for link in self.graph.consumers(node_id) if link.target in self.results or link.target in planned
             )
         return order
 

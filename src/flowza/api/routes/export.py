@@ -27,7 +27,7 @@ def download_name(name: str, version: int, fmt: str) -> str:
 
 @router.get(
     "/workflows/{workflow_id}/export",
-    summary="Download a workflow as a plain pandas + scikit-learn script or a Jupyter notebook",
+    summary="Download a workflow as a Python script or a Jupyter notebook (its header pins the packages it imports)",
     response_class=Response,
     responses={
         200: {"content": {"text/x-python": {}, "application/x-ipynb+json": {}}, "description": "The file"},
