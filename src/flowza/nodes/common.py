@@ -99,17 +99,17 @@ def fit_step(data: Dataset, ctx: Context, transformer: Any) -> Dataset:
     n_train = train_prefix(data)
     ctx.check_cancelled()
     try:
+        # Fit on the fitting rows (train rows first after train_test_split: a slice, no copy), then
+        # transform every row in one call. Transforming the train and test parts apart and
+        # concatenating them cost a copy of the whole output and, at 1M rows x 54 columns, four
+        # times the transform itself.
         if n_train is not None:
-            # train rows first (see train_test_split): fit_transform the train part, transform the rest
-            train_out = transformer.fit_transform(features.iloc[:n_train], y)
-            ctx.check_cancelled()
-            test_out = transformer.transform(features.iloc[n_train:])
-            transformed = pd.concat([train_out, test_out]) if len(test_out) else train_out
+            fit_rows = features.iloc[:n_train]
         else:
             fit_rows = features.iloc[data.train_rows] if data.train_rows is not None else features
-            transformer.fit(fit_rows, y)
-            ctx.check_cancelled()
-            transformed = transformer.transform(features)
+        transformer.fit(fit_rows, y)
+        ctx.check_cancelled()
+        transformed = transformer.transform(features)
     except NodeError:
         raise
     except ValueError as exc:
