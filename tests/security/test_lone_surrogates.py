@@ -95,3 +95,22 @@ def test_surrogate_bytes_in_the_url_headers_and_form_fields_are_never_a_500(
     )
     assert upload.status_code == 422 and "dataset name" in upload.json()["detail"], upload.text[:300]
     assert server.get(f"{API}/datasets", headers=h).json() == []
+
+
+def test_astral_characters_sent_as_surrogate_pairs_are_accepted_and_stored(
+    server: TestClient, make_person: Callable[..., Person]
+) -> None:
+    """An emoji escaped as its UTF-16 pair ("\\ud83d\\ude00", what JSON.stringify-ing ASCII gives) is valid
+    text: saved and answered as the character; the same two halves in the wrong order are lone ones."""
+    h = make_person("ana").headers
+    emoji = "\U0001f600"
+    document = workflow_with(lambda d: d.update(name=f"smile {emoji}{emoji}"))
+    content = json.dumps(document)  # ensure_ascii: the emoji travels as the escaped pair
+    assert "\\ud83d\\ude00" in content
+    saved = server.post(f"{API}/workflows", content=content, headers={**h, "Content-Type": "application/json"})
+    assert saved.status_code == 201, saved.text
+    stored = server.get(f"{API}/workflows/{saved.json()['id']}", headers=h).json()
+    assert stored["name"] == f"smile {emoji}{emoji}"
+    swapped = content.replace("\\ud83d\\ude00", "\\ude00\\ud83d", 1)
+    refused = server.post(f"{API}/workflows", content=swapped, headers={**h, "Content-Type": "application/json"})
+    assert_names_field(refused, "name")
