@@ -103,3 +103,22 @@ def test_the_redactor_keeps_the_shape_and_cuts_at_path_boundaries(tmp_path: Path
     assert safe["other"] == f"{data}2 stays"  # another folder that merely starts the same way
     assert safe["errors"][0]["input"] == "[hidden]" and safe["errors"][1]["token"] is None
     assert safe["errors"][1]["name"] == "a?" + "b" * 198 + "… (302 characters)"
+
+
+def test_the_redactor_leaves_other_paths_and_names_alone(tmp_path: Path) -> None:
+    """Only the server's folders themselves are replaced, not a path or a word that ends with one,
+    and only secret field names are hidden, not names that merely contain "pass"."""
+    from flowza.api.redact import Redactor
+
+    data = tmp_path / "data"
+    redactor = Redactor.for_folders([(data, "<data dir>")])
+    body = {
+        "detail": f"no file {data}/a.csv; /mnt{data}/b.csv and column 'rate{data}' are someone else's",
+        "errors": [{"passenger_id": "12", "bypass_cache": True, "pass": "x", "new_password": "y"}],
+    }
+    safe = redactor.body(body)
+    assert safe["detail"] == f"no file <data dir>/a.csv; /mnt{data}/b.csv and column 'rate{data}' are someone else's"
+    assert safe["errors"] == [
+        {"passenger_id": "12", "bypass_cache": True, "pass": "[hidden]", "new_password": "[hidden]"}
+    ]
+    assert redactor.body({"detail": f"see file://{data}/a.csv"})["detail"] == "see file://<data dir>/a.csv"

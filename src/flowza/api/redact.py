@@ -29,11 +29,15 @@ from flowza.config import Settings
 MAX_VALUE_CHARS = 200
 MAX_MESSAGE_CHARS = 1000
 HIDDEN = "[hidden]"
-SECRET_NAME = re.compile(r"pass(word|wd|phrase)?|secret|token|api[_-]?key|authorization|credential", re.IGNORECASE)
+# "pass" alone or as password/passwd/passphrase, not "passenger_id" or "bypass_cache"
+SECRET_NAME = re.compile(
+    r"^pass$|pass(word|wd|phrase)|secret|token|api[_-]?key|authorization|credential", re.IGNORECASE
+)
 MESSAGE_KEYS = {"detail", "msg", "message"}
 ECHO_KEY = "input"
 SECRET_ROUTES = ("/api/v1/auth/", "/api/v1/users")
 LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+_PATH_START = r"(?<![\w.~-])"  # not the tail of another path or word: /srv/data is not in /mnt/srv/data
 _PATH_END = r"(?=[/\\'\"\s,;:)\]}]|$)"
 
 
@@ -63,7 +67,7 @@ class Redactor:
                 if path.is_absolute() and len(text) > 1 and text not in spelled:
                     spelled[text] = label
         ordered = sorted(spelled.items(), key=lambda item: len(item[0]), reverse=True)  # data dir before home
-        return cls(tuple((re.compile(re.escape(text) + _PATH_END), label) for text, label in ordered))
+        return cls(tuple((re.compile(_PATH_START + re.escape(text) + _PATH_END), label) for text, label in ordered))
 
     @classmethod
     def for_settings(cls, settings: Settings) -> Redactor:
