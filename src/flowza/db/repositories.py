@@ -304,10 +304,19 @@ class Runs:
     def append_event(self, run_id: str, event_type: str, payload: dict[str, Any], at: datetime | None = None) -> int:
         """Add an event after the run's last one; returns its number.
 
-        Several writers may append to one run (its executor, a Cancel request, the reaper): two that
-        take the same number collide on the unique (run_id, seq) and the caller retries its transaction
+        Several writers may append to one run (its executor, a Cancel request, the reaper). Each first
+        writes the run's row (changing nothing), which makes them wait for one another until commit:
+        a row lock on PostgreSQL, the database's write lock on SQLite. So the last number is read only
+        once the previous writer's event is visible, and many writers do not keep colliding on the
+        unique (run_id, seq); should two still collide, the caller retries its transaction
         (`flowza.db.session.retry_on_conflict`).
         """
+        self.session.execute(
+            update(RunRow)
+            .where(RunRow.id == run_id)
+            .values(cancel_requested=RunRow.cancel_requested)
+            .execution_options(synchronize_session=False)
+        )
         seq = self.next_seq(run_id)
         body = {"seq": seq, "run_id": run_id, "type": event_type, **payload}
         self.add_event(run_id, seq, event_type, body, at or utcnow())
