@@ -100,7 +100,8 @@ def test_cancel_stops_a_long_fit_part_way(settings: Settings, model_type: str) -
         assert stopped[0].group(3) == unit and requested == params["n_estimators"]
         assert 1 <= done < requested  # the fit stopped early
         assert model["reason"] == stopped[0].group(0)
-        assert state.executor.active() == 0  # the run's thread returned: no fit goes on in the background
+        # the run's thread returns (just after recording the final state): no fit goes on in the background
+        wait_for(lambda: state.executor.active() == 0, 30, "the run's thread to return")
 
         events = sse_events(client, run_id)
         kinds = [(e["event"], e["data"].get("status")) for e in events]
