@@ -128,3 +128,22 @@ def test_a_run_left_cancelling_by_a_stopped_server_ends_cancelled(settings: Sett
         assert {node["status"] for node in after["nodes"].values()} == {"cancelled"}
         kinds = [(e["event"], e["data"].get("status")) for e in sse_events(client, run.id)]
         assert kinds == [("run_cancelling", "cancelling"), ("run_finished", "cancelled")]
+
+
+def test_a_run_still_cancelling_when_its_server_gives_up_on_it_ends_cancelled(settings: Settings) -> None:
+    with TestClient(create_app(settings)) as client:
+        upload(client, "big.csv", csv_bytes(big_frame(rows=200)))
+        saved = save(client, training_workflow("random_forest", {"n_estimators": 5}))
+        state = client.app.state.flowza  # type: ignore[attr-defined]
+        # a run whose fit did not stop within the shutdown grace after Cancel, and one nobody cancelled
+        cancelling, running = (state.runs.create(state.user_id, saved["id"], None, None) for _ in range(2))
+        with transaction(state.sessions) as session:
+            assert Runs(session).mark_started(cancelling.id) and Runs(session).mark_started(running.id)
+        assert state.runs.request_cancel(state.user_id, cancelling.id).status == "cancelling"
+        state.runs.abandon(cancelling.id, "the server is shutting down")
+        state.runs.abandon(running.id, "the server is shutting down")
+        stopped = client.get(f"/api/v1/runs/{cancelling.id}").json()
+        assert stopped["status"] == "cancelled" and "server stopped" in stopped["error"]
+        assert {node["status"] for node in stopped["nodes"].values()} == {"cancelled"}
+        failed = client.get(f"/api/v1/runs/{running.id}").json()
+        assert failed["status"] == "failed" and failed["error"] == "the server is shutting down"

@@ -155,11 +155,14 @@ class RunService:
             cache.close()
 
     def abandon(self, run_id: str, reason: str) -> None:
-        """Record a run this process gives up on (shutting down) as failed, if it is still open."""
+        """Record a run this process gives up on (shutting down) as failed, if it is still open
+        (cancelled if it was cancelling: a person had asked it to stop)."""
         with self.sessions() as session:
-            if Runs(session).status(run_id) not in ACTIVE_RUN_STATUSES:
-                return
-        self.recorder_factory(self.sessions, run_id).abort("failed", reason, "failed")
+            status = Runs(session).status(run_id)
+        if status == CANCELLING:
+            self.recorder_factory(self.sessions, run_id).abort("cancelled", RECOVERY_CANCELLED, "cancelled")
+        elif status in ACTIVE_RUN_STATUSES:
+            self.recorder_factory(self.sessions, run_id).abort("failed", reason, "failed")
 
     def recover(self) -> list[str]:
         """Mark runs this executor left pending or running (a previous process died) as failed (cancelling: cancelled)."""
