@@ -4,6 +4,7 @@ reaper) get one gap-free numbering 1..n, each event's body naming its own number
 from __future__ import annotations
 
 import threading
+import time
 from typing import Any
 
 from fastapi.testclient import TestClient
@@ -11,7 +12,8 @@ from fastapi.testclient import TestClient
 from flowza.api.app import create_app
 from flowza.config import Settings
 from flowza.db.repositories import Runs
-from flowza.db.session import retry_on_conflict
+from flowza.db.session import retry_on_conflict, transaction
+from flowza.worker.leases import write_final
 from tests.api.conftest import csv_bytes, save, upload
 from tests.api.test_cancel_training import big_frame, training_workflow
 
@@ -50,3 +52,46 @@ def test_concurrent_writers_number_a_runs_events_without_gaps_or_duplicates(sett
         for number in range(WRITERS):  # each writer's events in the order it wrote them
             mine = [event.payload["index"] for event in events if event.payload["writer"] == number]
             assert mine == list(range(EVENTS_EACH))
+
+
+def test_a_final_state_written_while_the_engine_records_an_event_does_not_deadlock(settings: Settings) -> None:
+    """The engine's event sink (event, then node) and a watchdog or reaper writing the final state
+    (nodes, run, event) at the same moment: both take the run's row first, so one waits for the other
+    (before, on PostgreSQL, each held what the other wanted and one failed as a deadlock)."""
+    with TestClient(create_app(settings)) as client:
+        state = client.app.state.flowza  # type: ignore[attr-defined]
+        upload(client, "big.csv", csv_bytes(big_frame(rows=200)))
+        saved = save(client, training_workflow("random_forest", {"n_estimators": 5}))
+        run = state.runs.create(state.user_id, saved["id"], None, None)
+        evented = threading.Event()
+        failures: list[BaseException] = []
+
+        def engine_event() -> None:  # what RunRecorder.__call__ writes for node_started
+            try:
+                with transaction(state.sessions) as session:
+                    runs = Runs(session)
+                    runs.append_event(run.id, "node_started", {"node_id": "model"})
+                    evented.set()
+                    time.sleep(1.0)  # the final-state writer gets going meanwhile
+                    runs.update_node(run.id, "model", status="running")
+            except BaseException as exc:
+                failures.append(exc)
+
+        def final_state() -> None:  # what the watchdog's hard stop and the reaper write
+            try:
+                evented.wait(30)
+                with transaction(state.sessions) as session:
+                    write_final(session, run.id, "cancelled", "stopped", "cancelled")
+            except BaseException as exc:
+                failures.append(exc)
+
+        threads = [threading.Thread(target=engine_event), threading.Thread(target=final_state)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=120)
+        assert not failures, failures
+        with state.sessions() as session:
+            kinds = [event.type for event in Runs(session).events_after(run.id, 0)]
+        assert kinds == ["node_started", "run_finished"]
+        assert client.get(f"/api/v1/runs/{run.id}").json()["status"] == "cancelled"

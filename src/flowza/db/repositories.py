@@ -292,6 +292,19 @@ class Runs:
             .execution_options(synchronize_session=False)
         )
 
+    def lock(self, run_id: str) -> None:
+        """Write the run's row (changing nothing) so that other writers of this run wait until commit.
+
+        Every transaction that writes several of a run's rows takes this first, so they all lock in
+        one order (run, then its nodes and events) and cannot deadlock on PostgreSQL.
+        """
+        self.session.execute(
+            update(RunRow)
+            .where(RunRow.id == run_id)
+            .values(cancel_requested=RunRow.cancel_requested)
+            .execution_options(synchronize_session=False)
+        )
+
     # events
 
     def next_seq(self, run_id: str) -> int:
@@ -311,12 +324,7 @@ class Runs:
         unique (run_id, seq); should two still collide, the caller retries its transaction
         (`flowza.db.session.retry_on_conflict`).
         """
-        self.session.execute(
-            update(RunRow)
-            .where(RunRow.id == run_id)
-            .values(cancel_requested=RunRow.cancel_requested)
-            .execution_options(synchronize_session=False)
-        )
+        self.lock(run_id)
         seq = self.next_seq(run_id)
         body = {"seq": seq, "run_id": run_id, "type": event_type, **payload}
         self.add_event(run_id, seq, event_type, body, at or utcnow())

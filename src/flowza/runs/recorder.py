@@ -82,6 +82,7 @@ class RunRecorder:
         def write(session: Session) -> None:
             artifacts = self._artifacts(result, cache)  # read from the cache before taking any write lock
             runs = Runs(session)
+            runs.lock(self.run_id)  # the run's row first, as every writer of a run (no deadlock)
             for node_id, node in result.nodes.items():
                 runs.update_node(
                     self.run_id,
@@ -126,6 +127,7 @@ class RunRecorder:
 
         def write(session: Session) -> None:
             runs = Runs(session)
+            runs.lock(self.run_id)  # the run's row first, as every writer of a run (no deadlock)
             runs.close_open_nodes(self.run_id, node_status, error)
             runs.finish(self.run_id, status, error)
             final = {"status": status, "error": error, "time": time.time(), "data": {"metrics": {}}}

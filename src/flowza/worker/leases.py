@@ -171,6 +171,7 @@ class Leases:
 def write_final(session: Session, run_id: str, status: str, error: str, node_status: str) -> None:
     """Close the run's open nodes, set its final status and append `run_finished` (one transaction)."""
     runs = Runs(session)
+    runs.lock(run_id)  # the run's row first, as every writer of a run (no deadlock)
     runs.close_open_nodes(run_id, node_status, error)
     runs.finish(run_id, status, error)
     add_event(session, run_id, "run_finished", {"status": status, "error": error, "data": {"metrics": {}}})
