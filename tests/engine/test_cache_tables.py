@@ -97,3 +97,14 @@ def test_a_column_subset_at_composed_rows_comes_from_the_root_table(data_dir: Pa
     expected = result.outputs["encode"]["data"].frame.iloc[rows][["x1", "label"]].reset_index(drop=True)
     np.testing.assert_array_equal(frame["x1"].to_numpy(), expected["x1"].to_numpy())
     assert frame["label"].tolist() == expected["label"].tolist()
+
+
+def test_fitted_steps_are_stored_as_their_step_not_as_a_table(data_dir: Path, tmp_path: Path) -> None:
+    """impute, encode, normalize and select keep their fitted step; their table is rebuilt when read."""
+    result, reopened = run_and_reload(CHAINS["split first"], data_dir, tmp_path / "cache")
+    for node_id in ("impute", "encode", "scale", "select"):
+        entry = reopened.entry_dir(result.nodes[node_id].cache_key or "")
+        assert not list(entry.glob("*.parquet")), f"{node_id} wrote its table"
+        assert reopened.manifest(result.nodes[node_id].cache_key or "")["outputs"]["data"]["table"]["derived"]
+    load = reopened.entry_dir(result.nodes["load"].cache_key or "")
+    assert list(load.glob("*.parquet")), "the CSV's table is stored: reading it again costs more than Parquet"

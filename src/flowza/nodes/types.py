@@ -46,6 +46,10 @@ class Dataset:
     # (weak reference to the parent frame, kept row positions) when this frame is a row subset
     # of its input's: lets the cache store positions instead of a copy of the table.
     kept_rows: tuple[Any, np.ndarray] | None = field(default=None, compare=False, repr=False)
+    # (weak reference to the input frame, index of the step in `steps`, target column or None) when
+    # this frame is that fitted step's transform of its input's features (plus the target): lets
+    # the cache keep the fitted step instead of a copy of the table, and rebuild it when read.
+    derived_from: tuple[Any, int, str | None] | None = field(default=None, compare=False, repr=False)
 
     @property
     def is_split(self) -> bool:

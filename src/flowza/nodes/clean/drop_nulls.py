@@ -51,7 +51,7 @@ def drop_nulls(ctx: Context, params: Params, data: Dataset) -> dict[str, Any]:
     import numpy as np
 
     kept_rows = (weakref.ref(frame), np.flatnonzero(keep))
-    return {"data": _remap_split(replace(data, frame=kept, kept_rows=kept_rows), keep)}
+    return {"data": _remap_split(replace(data, frame=kept, kept_rows=kept_rows, derived_from=None), keep)}
 
 
 def _remap_split(data: Dataset, keep: np.ndarray) -> Dataset:

@@ -90,6 +90,7 @@ def train_test_split(ctx: Context, params: Params, data: Dataset) -> dict[str, A
             train_rows=np.arange(n_train),
             test_rows=np.arange(n_train, len(order)),
             kept_rows=(weakref.ref(frame), order),
+            derived_from=None,
         )
     }
 
