@@ -287,6 +287,7 @@ class Measured:
     seconds: float
     peak_mb: float
     out: str
+    cpu: float = 0.0  # user + system seconds of all its threads: steadier than wall time on a busy machine
 
 
 def measure(args: list[str], settle_gib: float) -> Measured:
@@ -303,7 +304,7 @@ def measure(args: list[str], settle_gib: float) -> Measured:
         text, error = out.read().decode(), err.read().decode()
     if os.waitstatus_to_exitcode(status) != 0:
         raise RuntimeError(f"{' '.join(args[:5])} failed ({status}): {error[-3000:]}{text[-2000:]}")
-    return Measured(seconds, usage.ru_maxrss / 1024, text)
+    return Measured(seconds, usage.ru_maxrss / 1024, text, usage.ru_utime + usage.ru_stime)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -425,7 +426,8 @@ def _mark(ratio: float, goal: float) -> str:
 
 def table(results: list[ShapeResult]) -> str:
     header = (
-        "| shape | rows x cols | script s | cold s | cold / script | script MB | cold MB | cold / script MB "
+        "| shape | rows x cols | script s | cold s | cold / script | CPU s script / cold | script MB | cold MB "
+        "| cold / script MB "
         "| rerun s | rerun / cold | C changed s | fit+read s | C / fit+read | metrics = script |"
     )
     lines = [header, "|" + "---|" * header.count(" | ") + "---|"]
@@ -435,7 +437,8 @@ def table(results: list[ShapeResult]) -> str:
         equal = "yes" if r.metrics_equal and r.change_equal else f"NO (cold {r.metrics_equal}, C {r.change_equal})"
         lines.append(
             f"| {r.shape.letter} {r.shape.title} | {r.rows:,} x {r.columns} | {script.seconds:.2f} | {cold.seconds:.2f} "
-            f"| {_mark(cold.seconds / script.seconds, GOALS['time'])} | {script.peak_mb:,.0f} | {cold.peak_mb:,.0f} "
+            f"| {_mark(cold.seconds / script.seconds, GOALS['time'])} | {script.cpu:.1f} / {cold.cpu:.1f} "
+            f"| {script.peak_mb:,.0f} | {cold.peak_mb:,.0f} "
             f"| {_mark(cold.peak_mb / script.peak_mb, GOALS['memory'])} | {rerun.seconds:.2f} "
             f"| {rerun.seconds / cold.seconds:.3f}x {'ok' if rerun.seconds <= GOALS['rerun'] * cold.seconds else 'NO'} "
             f"| {change.seconds:.2f} | {base.seconds:.2f} | {_mark(change.seconds / base.seconds, GOALS['change'])} "
@@ -495,6 +498,7 @@ def main() -> None:
     options.work_dir.mkdir(parents=True, exist_ok=True)
 
     started = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
+    load_before = os.getloadavg()[1]
     results: list[ShapeResult] = []
     for letter in letters:
         result = run_shape(SHAPES[letter], sizes[letter], options)
@@ -517,7 +521,8 @@ def main() -> None:
         )
     print()
     print(
-        f"{started}; {machine()}; medians of {options.repeat} run(s) per program; "
+        f"{started}; {machine()}; load average (5 min) {load_before:.1f} at the start, "
+        f"{os.getloadavg()[1]:.1f} at the end; medians of {options.repeat} run(s) per program; "
         + (f"{options.settle_gib:g} GiB settled before each program" if options.settle_gib else "memory not settled")
     )
     print(
