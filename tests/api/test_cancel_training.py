@@ -147,3 +147,21 @@ def test_a_run_still_cancelling_when_its_server_gives_up_on_it_ends_cancelled(se
         assert {node["status"] for node in stopped["nodes"].values()} == {"cancelled"}
         failed = client.get(f"/api/v1/runs/{running.id}").json()
         assert failed["status"] == "failed" and failed["error"] == "the server is shutting down"
+
+
+def test_a_cancelled_fit_the_server_stops_at_shutdown_ends_cancelled(settings: Settings) -> None:
+    """Cancel asked for, then the server shuts down before the fit noticed: the run ends cancelled (a
+    person asked for it), not failed for the shutdown."""
+    params, _ = MODELS["random_forest"]
+    with TestClient(create_app(settings.model_copy(update={"run_workers": 1}))) as client:
+        state = client.app.state.flowza  # type: ignore[attr-defined]
+        upload(client, "big.csv", csv_bytes(big_frame()))
+        saved = save(client, training_workflow("random_forest", params))
+        run_id = client.post(f"/api/v1/workflows/{saved['id']}/runs").json()["id"]
+        wait_for(lambda: progress_of(client, run_id, "model"), 120, "the forest to report progress")
+        # the cancel is recorded, and the server stops before its executor passed it on
+        assert state.runs.request_cancel(state.user_id, run_id).status == "cancelling"
+    with TestClient(create_app(settings)) as client:
+        run = client.get(f"/api/v1/runs/{run_id}").json()
+        assert run["status"] == "cancelled", run
+        assert run["nodes"]["model"]["status"] == "cancelled"

@@ -142,8 +142,9 @@ class RunService:
                     csv_limits=self.csv_limits,
                 ),
             )
-            stopped = signal.reason is not None and result.status == "cancelled"
-            if stopped:  # not a person's cancel: the server stopping
+            # stopped by the server (shutting down, time limit), unless a person had asked to cancel first
+            stopped = signal.reason is not None and result.status == "cancelled" and not self._cancelling(run_id)
+            if stopped:
                 result.status = "failed"
             recorder.finish(result, cache, signal.reason if stopped else None)
         except ValidationFailed as exc:  # the datasets changed since the run was created
@@ -153,6 +154,10 @@ class RunService:
             recorder.abort("failed", f"internal error: {type(exc).__name__}: {exc}", node_status="failed")
         finally:
             cache.close()
+
+    def _cancelling(self, run_id: str) -> bool:
+        with self.sessions() as session:
+            return Runs(session).status(run_id) == CANCELLING
 
     def abandon(self, run_id: str, reason: str) -> None:
         """Record a run this process gives up on (shutting down) as failed, if it is still open
