@@ -26,7 +26,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from sqlalchemy import case, delete, update
+from sqlalchemy import case, delete, select, tuple_, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -136,8 +136,13 @@ class LoginThrottle:
                 return
             self._purged_at = now
         counters = LoginAttemptRow
+        # SKIP LOCKED (PostgreSQL; SQLite has one writer at a time anyway): the purge never waits for a
+        # row a login holds, so it cannot deadlock with a login's two upserts.
+        expired = (
+            select(counters.name, counters.client).where(counters.window_ends <= now).with_for_update(skip_locked=True)
+        )
         with transaction(self.sessions) as session:
-            session.execute(delete(counters).where(counters.window_ends <= now))
+            session.execute(delete(counters).where(tuple_(counters.name, counters.client).in_(expired)))
 
     def tracked(self) -> int:
         """How many counters are stored (for tests and monitoring)."""
