@@ -160,6 +160,21 @@ def _columns(letter: str, rng: Any, n: int) -> dict[str, Any]:
 # ---------------------------------------------------------------------------------------------
 # the programs measured
 
+# The scoring both measured scripts end with (the metrics Flowza's evaluate reports for these shapes).
+SCORE_SNIPPET = """
+proba = model.predict_proba(X_test)
+pred = model.predict(X_test)
+classes = list(model.classes_)
+if len(classes) == 2:
+    positive = sorted(classes)[-1]
+    f1 = metrics.f1_score(y_test, pred, pos_label=positive)
+    auc = metrics.roc_auc_score(y_test == positive, proba[:, classes.index(positive)])
+else:
+    f1 = metrics.f1_score(y_test, pred, average="macro")
+    auc = metrics.roc_auc_score(y_test, proba, multi_class="ovr", average="macro", labels=classes)
+print(json.dumps({"accuracy": metrics.accuracy_score(y_test, pred), "f1": f1, "roc_auc": auc}))
+"""
+
 PLAIN_SCRIPT = """
 import json, sys
 import numpy as np
@@ -188,18 +203,7 @@ else:
 parts = [("numeric", numeric, spec["numeric"])] + ([("text", text, spec["text"])] if spec["text"] else [])
 model = Pipeline([("prepare", ColumnTransformer(parts)), ("model", LogisticRegression(C=C, max_iter=1000))])
 model.fit(X_train, y_train)
-proba = model.predict_proba(X_test)
-pred = model.predict(X_test)
-classes = list(model.classes_)
-if len(classes) == 2:
-    positive = sorted(classes)[-1]
-    f1 = metrics.f1_score(y_test, pred, pos_label=positive)
-    auc = metrics.roc_auc_score(y_test == positive, proba[:, classes.index(positive)])
-else:
-    f1 = metrics.f1_score(y_test, pred, average="macro")
-    auc = metrics.roc_auc_score(y_test, proba, multi_class="ovr", average="macro", labels=classes)
-print(json.dumps({"accuracy": metrics.accuracy_score(y_test, pred), "f1": f1, "roc_auc": auc}))
-if len(sys.argv) > 4:  # save the model's input for the baseline of a C change (not in measured runs)
+{metrics}if len(sys.argv) > 4:  # save the model's input for the baseline of a C change (not in measured runs)
     import scipy.sparse
     from pathlib import Path
     out = Path(sys.argv[4])
@@ -211,7 +215,7 @@ if len(sys.argv) > 4:  # save the model's input for the baseline of a C change (
             np.save(out / f"X_{name}.npy", np.ascontiguousarray(matrix))
     np.save(out / "y_train.npy", y_train.to_numpy().astype(str))
     np.save(out / "y_test.npy", y_test.to_numpy().astype(str))
-"""
+""".replace("{metrics}", SCORE_SNIPPET.lstrip("\n"))
 
 BASELINE_SCRIPT = """
 import json, sys
@@ -229,18 +233,7 @@ def matrix(name):
 X_train, X_test = matrix("X_train"), matrix("X_test")
 y_train, y_test = np.load(folder / "y_train.npy"), np.load(folder / "y_test.npy")
 model = LogisticRegression(C=C, max_iter=1000).fit(X_train, y_train)
-proba = model.predict_proba(X_test)
-pred = model.predict(X_test)
-classes = list(model.classes_)
-if len(classes) == 2:
-    positive = sorted(classes)[-1]
-    f1 = metrics.f1_score(y_test, pred, pos_label=positive)
-    auc = metrics.roc_auc_score(y_test == positive, proba[:, classes.index(positive)])
-else:
-    f1 = metrics.f1_score(y_test, pred, average="macro")
-    auc = metrics.roc_auc_score(y_test, proba, multi_class="ovr", average="macro", labels=classes)
-print(json.dumps({"accuracy": metrics.accuracy_score(y_test, pred), "f1": f1, "roc_auc": auc}))
-"""
+{metrics}""".replace("{metrics}", SCORE_SNIPPET.lstrip("\n"))
 
 
 def workflow(shape: Shape, dataset: str, c: float) -> dict[str, Any]:

@@ -21,6 +21,14 @@ WRITERS = 4
 EVENTS_EACH = 15
 
 
+
+def run_together(threads: list[threading.Thread]) -> None:
+    """Start every thread, then wait for each (bounded, so a deadlock fails the test instead of hanging)."""
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+
 def test_concurrent_writers_number_a_runs_events_without_gaps_or_duplicates(settings: Settings) -> None:
     with TestClient(create_app(settings)) as client:
         state = client.app.state.flowza  # type: ignore[attr-defined]
@@ -39,11 +47,7 @@ def test_concurrent_writers_number_a_runs_events_without_gaps_or_duplicates(sett
             except BaseException as exc:  # reported below with the test's assertion
                 failures.append(exc)
 
-        threads = [threading.Thread(target=writer, args=(number,)) for number in range(WRITERS)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(timeout=120)
+        run_together([threading.Thread(target=writer, args=(number,)) for number in range(WRITERS)])
         assert not failures, failures
         with state.sessions() as session:
             events = list(Runs(session).events_after(run.id, 0, limit=1000))
@@ -85,11 +89,7 @@ def test_a_final_state_written_while_the_engine_records_an_event_does_not_deadlo
             except BaseException as exc:
                 failures.append(exc)
 
-        threads = [threading.Thread(target=engine_event), threading.Thread(target=final_state)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(timeout=120)
+        run_together([threading.Thread(target=engine_event), threading.Thread(target=final_state)])
         assert not failures, failures
         with state.sessions() as session:
             kinds = [event.type for event in Runs(session).events_after(run.id, 0)]
